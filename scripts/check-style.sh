@@ -24,7 +24,7 @@ others=(); for f in "${files[@]}"; do [ "$f" = src/base/ct.c ] || others+=("$f")
 grep_rule '\bmemcmp\s*\(' "memcmp outside src/base/ct.c (use cctsa_ct_memeq or cctsa_memcmp_var)" "${others[@]}"
 
 lib=()
-for m in base der hash mldsa sss tsp x509 attest time tmldsa tecdsa; do
+for m in base der hash mldsa sss record x509 tsp attest time tmldsa tecdsa; do
 	[ -d "src/$m" ] && while IFS= read -r f; do lib+=("$f"); done < <(find "src/$m" -name '*.[ch]')
 done
 if ((${#lib[@]})); then
