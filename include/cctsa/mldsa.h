@@ -192,4 +192,21 @@ CCTSA_MUST_USE cctsa_err cctsa_mldsa_pem_write(cctsa_buf *out, const char *label
 CCTSA_MUST_USE cctsa_err cctsa_mldsa_pem_read(cctsa_buf *der, const char *label, const uint8_t *text,
 					      size_t text_len, cctsa_diag *diag);
 
+/*
+ * Loads a private key from a file's contents in any of the supported forms:
+ * PEM "PRIVATE KEY" (PKCS#8), DER PKCS#8, or the raw FIPS 204 expanded key (told
+ * apart by its exact length: 2560, 4032 or 4896 bytes). Returns as
+ * cctsa_mldsa_pkcs8_parse / cctsa_mldsa_key_from_sk. Out: *key. In: data (secret).
+ */
+CCTSA_MUST_USE cctsa_err cctsa_mldsa_key_load(cctsa_mldsa_key **key, const uint8_t *data, size_t len,
+					      cctsa_diag *diag);
+/*
+ * Loads a public key: PEM "PUBLIC KEY" (SPKI), DER SPKI, or the raw FIPS 204
+ * encoding (by its exact length: 1312, 1952 or 2592). Out: *alg, pk (a buffer of
+ * CCTSA_MLDSA_PK_MAX bytes) and *pk_len. Returns CCTSA_E_MALFORMED, CCTSA_E_UNSUPPORTED.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_mldsa_pub_load(cctsa_mldsa_alg *alg, uint8_t pk[static CCTSA_MLDSA_PK_MAX],
+					      size_t *pk_len, const uint8_t *data, size_t len,
+					      cctsa_diag *diag);
+
 #endif
