@@ -191,6 +191,8 @@ typedef struct {
 	const uint8_t *spki; /* subject's SubjectPublicKeyInfo DER */
 	size_t spki_len;
 	const char *policies[CCTSA_X509_MAX_POLICIES]; /* TSA: dotted OIDs, NULL-terminated */
+	const uint8_t *policies_der; /* TSA: or a certificatePolicies value copied verbatim (e.g. from a CSR) */
+	size_t policies_der_len;
 	const uint8_t *binding; /* TSA: MeasurementBinding DER, or NULL */
 	size_t binding_len;
 } cctsa_x509_cert_params;
@@ -227,8 +229,9 @@ typedef struct {
 
 /*
  * Strict parse of exactly one DER certificate (v3 only, or v1 without extensions):
- * CCTSA_E_MALFORMED for any DER or structure error, a duplicate extension, an
- * unknown critical extension, or signatureAlgorithm != tbs.signature.
+ * CCTSA_E_MALFORMED for any DER or structure error, a duplicate extension,
+ * or signatureAlgorithm != tbs.signature; CCTSA_E_UNSUPPORTED for an unknown
+ * critical extension.
  */
 CCTSA_MUST_USE cctsa_err cctsa_x509_cert_parse(cctsa_x509_cert *c, const uint8_t *der, size_t len,
 					       cctsa_diag *diag);
@@ -279,5 +282,45 @@ CCTSA_MUST_USE cctsa_err cctsa_x509_csr_parse(cctsa_x509_csr *r, const uint8_t *
 					      cctsa_diag *diag);
 /* Checks the CSR's self-signature (proof of possession). CCTSA_E_VERIFY if bad. */
 CCTSA_MUST_USE cctsa_err cctsa_x509_csr_verify(const cctsa_x509_csr *r, cctsa_diag *diag);
+
+/* ---- offline CA (cctsa ca; DESIGN.md §4) ---- */
+/*
+ * CADIR layout: root-ecdsa.pem, root-mldsa.pem (self-signed roots), ca.json
+ * (threshold, custodians, shard set id), shards/custodian-<i>.shard (one per
+ * custodian, mode 0600; each holds one Shamir share of the 80-byte secret
+ * P-384 scalar || ML-DSA-65 seed), ceremony/ca-init.json + .md (transcript),
+ * issuance.log (hash-chained audit log, one "ca.issue" record per certificate).
+ * No file holds a whole private key; keys live only in memory and are wiped.
+ */
+typedef struct {
+	const char *dir;
+	unsigned custodians, threshold; /* 2 <= threshold <= custodians <= 255 */
+	unsigned root_days;             /* 0: 3650 */
+	const char *org;                /* NULL: "CC-TSA Offline CA" */
+	const char *master, *witness;   /* transcript participants (NULL: unnamed) */
+	const char *version;            /* software version for the transcript */
+} cctsa_x509_ca_init_opts;
+
+/*
+ * Creates a new CA in o->dir (created; refused if it exists and is not empty).
+ * Returns CCTSA_E_USAGE (parameters), CCTSA_E_IO, CCTSA_E_STATE (dir not empty).
+ */
+CCTSA_MUST_USE cctsa_err cctsa_x509_ca_init(const cctsa_x509_ca_init_opts *o, cctsa_diag *diag);
+
+/*
+ * Issues a TSA certificate for csr (DER or PEM): checks its self-signature, picks
+ * the root of the CSR key's algorithm, rebuilds that root key from the shard files
+ * (at least the threshold, all of the CA's set) in locked memory, checks it matches
+ * the root certificate, issues (critical EKU timeStamping only, keyUsage
+ * digitalSignature, certificatePolicies and binding copied from the CSR, validity
+ * days, default 365), verifies the result, wipes the key and appends to the
+ * issuance log. cert receives the DER.
+ * Returns CCTSA_E_MALFORMED (CSR, shards), CCTSA_E_VERIFY (CSR signature, shards
+ * of another CA or not rebuilding the root key), CCTSA_E_STATE (too few shards),
+ * CCTSA_E_UNSUPPORTED (key algorithm), CCTSA_E_IO.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_x509_ca_issue(cctsa_buf *cert, const char *dir, const uint8_t *csr, size_t csr_len,
+					     const char *const *shard_paths, size_t n_shards, unsigned days,
+					     cctsa_diag *diag);
 
 #endif
