@@ -82,8 +82,9 @@ out:
 }
 
 /* Rebuilds the root key of alg from the shards, in locked memory, and checks it is root's key. */
-static cctsa_err rebuild_key(cctsa_x509_key **key, const cctsa_x509_cert *root, const char *const *paths,
-			     size_t n, const uint8_t set[CCTSA_SSS_SET_ID_LEN], cctsa_diag *diag)
+static cctsa_err rebuild_key(cctsa_x509_key **key, unsigned *indices, const cctsa_x509_cert *root,
+			     const char *const *paths, size_t n, const uint8_t set[CCTSA_SSS_SET_ID_LEN],
+			     cctsa_diag *diag)
 {
 	cctsa_sss_shard *shards[CCTSA_SSS_MAX_SHARES] = {0};
 	uint8_t *secret = NULL;
@@ -96,6 +97,9 @@ static cctsa_err rebuild_key(cctsa_x509_key **key, const cctsa_x509_cert *root, 
 		     cctsa_fail(diag, CCTSA_E_USAGE, "ca: give between 1 and 255 shard files"));
 	CCTSA_TRY(read_shards(shards, paths, n, set, diag));
 	CCTSA_TRY(cctsa_sss_combine(&secret, &len, shards, n, diag));
+	for (size_t i = 0; i < n; i++) {
+		indices[i] = cctsa_sss_shard_index(shards[i]);
+	}
 	CCTSA_ENSURE(len == CCTSA_CA_SECRET_LEN, CCTSA_E_INTERNAL);
 	if (root->key_alg == CCTSA_SIG_MLDSA65) {
 		CCTSA_TRY(cctsa_x509_key_from_secret(key, CCTSA_SIG_MLDSA65, secret + 48, 32, diag));
@@ -168,7 +172,7 @@ static cctsa_err hex_sha256(char out[65], const uint8_t *data, size_t len)
 }
 
 static cctsa_err log_issue(const char *dir, const cctsa_buf *cert, const cctsa_x509_csr *r, unsigned days,
-			   const char *const *paths, size_t n, cctsa_diag *diag)
+			   const unsigned *indices, size_t n, cctsa_diag *diag)
 {
 	char path[4096], hc[65], hr[65], serial[2 * CCTSA_CA_SERIAL_LEN + 1];
 	cctsa_x509_cert c;
@@ -182,7 +186,7 @@ static cctsa_err log_issue(const char *dir, const cctsa_buf *cert, const cctsa_x
 	CCTSA_TRY(hex_sha256(hr, r->der, r->der_len));
 	CCTSA_TRY(cctsa_hex_encode(serial, sizeof(serial), c.serial, c.serial_len));
 	for (size_t i = 0; i < n; i++) {
-		CCTSA_ENSURE(json_array_append_new(sh, json_string(paths[i])) == 0, CCTSA_E_RESOURCE);
+		CCTSA_ENSURE(json_array_append_new(sh, json_integer(indices[i])) == 0, CCTSA_E_RESOURCE);
 	}
 	CCTSA_ENSURE(json_object_set_new(f, "serial", json_string(serial)) == 0 &&
 			     json_object_set_new(f, "certificate_sha256", json_string(hc)) == 0 &&
@@ -190,7 +194,7 @@ static cctsa_err log_issue(const char *dir, const cctsa_buf *cert, const cctsa_x
 			     json_object_set_new(f, "root", json_string(c.sig_alg == CCTSA_SIG_MLDSA65 ? "ml-dsa-65"
 													: "ecdsa-p384")) == 0 &&
 			     json_object_set_new(f, "days", json_integer(days)) == 0 &&
-			     json_object_set_new(f, "shards", sh) == 0,
+			     json_object_set_new(f, "shard_indices", sh) == 0,
 		     CCTSA_E_RESOURCE);
 	sh = NULL;
 	CCTSA_TRY(cctsa_x509_ca_path(path, sizeof(path), dir, CCTSA_CA_LOG));
@@ -211,6 +215,7 @@ cctsa_err cctsa_x509_ca_issue(cctsa_buf *cert, const char *dir, const uint8_t *c
 	cctsa_x509_csr r;
 	cctsa_x509_cert root;
 	cctsa_x509_key *key = NULL;
+	unsigned indices[CCTSA_SSS_MAX_SHARES];
 	cctsa_err err = CCTSA_OK;
 
 	cctsa_buf_init(&csr_der, 0);
@@ -227,11 +232,11 @@ cctsa_err cctsa_x509_ca_issue(cctsa_buf *cert, const char *dir, const uint8_t *c
 	CCTSA_ENSURE(r.binding != NULL,
 		     cctsa_fail(diag, CCTSA_E_MALFORMED, "ca: the CSR carries no measurement-binding extension"));
 	CCTSA_TRY(load_root(&root_der, &root, dir, r.key_alg, diag));
-	CCTSA_TRY(rebuild_key(&key, &root, shard_paths, n_shards, set, diag));
+	CCTSA_TRY(rebuild_key(&key, indices, &root, shard_paths, n_shards, set, diag));
 	CCTSA_TRY(issue(cert, &r, &root, key, days, diag));
 	cctsa_x509_key_free(key); /* wipe the root key before anything else happens */
 	key = NULL;
-	CCTSA_TRY(log_issue(dir, cert, &r, days, shard_paths, n_shards, diag));
+	CCTSA_TRY(log_issue(dir, cert, &r, days, indices, n_shards, diag));
 out:
 	cctsa_x509_key_free(key);
 	cctsa_buf_free(&root_der);
