@@ -1,0 +1,1 @@
+target_link_libraries(tsp_test PRIVATE OpenSSL::Crypto)
