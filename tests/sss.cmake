@@ -1,10 +1,6 @@
-# sss: constant-time check under valgrind (build-ctime only, where CCTSA_SECRET is live).
+# sss: constant-time check under valgrind (label ctime; live only in build-ctime) and the
+# `cctsa sss` command-line tests (bats; QR codes decoded back with zbarimg).
 if(CCTSA_CTIME)
-  add_executable(sss_ctime ${CMAKE_CURRENT_SOURCE_DIR}/ctime/sss_ctime.c)
-  target_link_libraries(sss_ctime PRIVATE cctsa_sss)
-  target_include_directories(sss_ctime PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  add_test(NAME sss_ctime COMMAND valgrind --error-exitcode=1 --track-origins=yes -q
-    $<TARGET_FILE:sss_ctime> WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
-  set_tests_properties(sss_ctime PROPERTIES LABELS ctime)
-  cctsa_test_env(sss_ctime)
+  cctsa_ctime_test(sss_ctime ${CMAKE_CURRENT_SOURCE_DIR}/ctime/sss_ctime.c sss)
 endif()
+cctsa_script_test(sss_cli LABEL unit COMMAND bats ${CMAKE_CURRENT_SOURCE_DIR}/ops/sss.bats)

@@ -5,6 +5,11 @@
  * truncation, every bit flip), and refusal of corrupted, foreign, duplicated and mixed
  * shards with a message naming them.
  */
+#include <png.h>
+#include <qrencode.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "check.h"
 #include "cctsa/sss.h"
 #include "sss/sss_int.h"
@@ -497,6 +502,49 @@ static void test_corpus_seeds(void)
 	}
 }
 
+/* The PNG reads back (libpng) at the expected size, every pixel matching the QR matrix. */
+static void test_qr_png(void)
+{
+	static const char text[] = "-----BEGIN CCTSA SHARD-----\nversion: 1\n";
+	char path[] = "/tmp/sss_test_qr.XXXXXX";
+	int fd = mkstemp(path);
+	QRcode *qr = QRcode_encodeData((int)strlen(text), (const unsigned char *)text, 0, QR_ECLEVEL_M);
+	png_image img;
+	uint8_t *px;
+	unsigned w, want, s = CCTSA_SSS_QR_SCALE, m = CCTSA_SSS_QR_MARGIN;
+	struct stat st;
+
+	CHECK(fd >= 0 && qr != NULL);
+	close(fd);
+	CHECK_ERR(cctsa_sss_qr_png(path, (const uint8_t *)text, strlen(text), NULL), CCTSA_E_IO);
+	unlink(path);
+	CHECK_ERR(cctsa_sss_qr_png(path, (const uint8_t *)text, 0, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_sss_qr_png(path, (const uint8_t *)text, CCTSA_SSS_QR_MAX + 1, NULL), CCTSA_E_USAGE);
+	CHECK_OK(cctsa_sss_qr_png(path, (const uint8_t *)text, strlen(text), NULL));
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	memset(&img, 0, sizeof(img));
+	img.version = PNG_IMAGE_VERSION;
+	CHECK(png_image_begin_read_from_file(&img, path) != 0);
+	w = (unsigned)qr->width;
+	want = (w + 2 * m) * s;
+	CHECK(img.width == want && img.height == want);
+	img.format = PNG_FORMAT_GRAY;
+	px = cctsa_mem_alloc(PNG_IMAGE_SIZE(img));
+	CHECK(px != NULL && png_image_finish_read(&img, NULL, px, 0, NULL) != 0);
+	for (unsigned y = 0; y < want; y++) {
+		for (unsigned x = 0; x < want; x++) {
+			unsigned mx = x / s, my = y / s;
+			int dark = mx >= m && mx < m + w && my >= m && my < m + w &&
+				   (qr->data[(my - m) * w + (mx - m)] & 1);
+			CHECK(px[y * want + x] == (dark ? 0 : 255));
+		}
+	}
+	cctsa_mem_free(px);
+	QRcode_free(qr);
+	unlink(path);
+	fprintf(stderr, "qr: %ux%u PNG matches the %ux%u symbol\n", want, want, w, w);
+}
+
 int main(void)
 {
 	uint64_t rng = check_seed() | 1;
@@ -511,6 +559,7 @@ int main(void)
 	test_text(&rng);
 	test_combine_refusals();
 	test_corpus_seeds();
+	test_qr_png();
 	fprintf(stderr, "sss_test: ok\n");
 	return 0;
 }

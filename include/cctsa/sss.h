@@ -111,4 +111,22 @@ const char *cctsa_sss_shard_name(const cctsa_sss_shard *s);
 /* Replaces the name used in messages (truncated to CCTSA_SSS_NAME_MAX-1). */
 void cctsa_sss_shard_set_name(cctsa_sss_shard *s, const char *name);
 
+/* ---- printable QR codes ---- */
+
+/* Largest input of one QR code (version 40, level M, 8-bit mode). */
+#define CCTSA_SSS_QR_MAX 2331
+/* Pixels per module and quiet-zone width in modules of the PNG. */
+#define CCTSA_SSS_QR_SCALE 6
+#define CCTSA_SSS_QR_MARGIN 4
+
+/*
+ * Writes data[0..len) (1..CCTSA_SSS_QR_MAX bytes, e.g. a shard's text or one part of
+ * it) as a QR code (8-bit mode, error correction M) to a new 1-bit grayscale PNG at
+ * path, mode 0600, refusing an existing file, fsynced. The module matrix and row buffers
+ * are wiped; libqrencode's and zlib's internal buffers are not under our control.
+ * Returns CCTSA_E_USAGE (len), CCTSA_E_IO, CCTSA_E_RESOURCE, CCTSA_E_INTERNAL (encoder).
+ */
+CCTSA_MUST_USE cctsa_err cctsa_sss_qr_png(const char *path, const uint8_t *data, size_t len,
+					  cctsa_diag *diag);
+
 #endif
