@@ -256,8 +256,7 @@ cctsa_counter_kind cctsa_counter_probe(char *why, size_t why_cap);
 
 typedef struct {
 	int64_t holdover_ns;   /* time without a good update before unavailable (10 min) */
-	uint32_t max_slew_ppm; /* largest rate correction (500 ppm) */
-	uint32_t slew_horizon_s; /* gap closed over this many seconds, if within max_slew (60 s) */
+	uint32_t max_slew_ppm; /* rate correction while a gap is being closed (500 ppm) */
 	uint32_t drift_ppm;    /* counter frequency error assumed for the bound (50 ppm) */
 	uint32_t min_sources;  /* fewest valid sources for an update (4; f = (n-1)/3) */
 	int64_t max_error_ns;  /* above this bound time is unavailable (1 s) */

@@ -4,7 +4,7 @@
  * f = (n-1)/3 false-tickers, then the f extremes on each side dropped and the
  * rest averaged). The served time follows the counter at rate 1 + r, where the
  * slew r (|r| <= max_slew_ppm) closes the gap to the estimate and then returns to
- * zero; it is therefore strictly increasing and never steps. The bound reported
+ * zero (the gap is closed at the full slew rate); it is therefore strictly increasing and never steps. The bound reported
  * with each reading is |served - estimate| + estimate error + drift * age.
  */
 #include <stdio.h>
@@ -45,7 +45,6 @@ void cctsa_clock_config_default(cctsa_clock_config *cfg)
 {
 	cfg->holdover_ns = 600LL * 1000000000LL;
 	cfg->max_slew_ppm = 500;
-	cfg->slew_horizon_s = 60;
 	cfg->drift_ppm = 50;
 	cfg->min_sources = 4;
 	cfg->max_error_ns = 1000000000LL;
@@ -66,7 +65,7 @@ cctsa_err cctsa_clock_new(cctsa_clock **out, const cctsa_counter *counter,
 		d = *cfg;
 	}
 	if (d.holdover_ns <= 0 || d.max_slew_ppm == 0 || d.max_slew_ppm >= 100000 ||
-	    d.slew_horizon_s == 0 || d.min_sources < 1 || d.min_sources > CLOCK_MAX_SAMPLES ||
+	    d.min_sources < 1 || d.min_sources > CLOCK_MAX_SAMPLES ||
 	    d.max_error_ns <= 0 || d.drift_ppm > 100000) {
 		return CCTSA_E_USAGE;
 	}
@@ -213,8 +212,8 @@ static void clock_apply(cctsa_clock *k, int64_t c, int64_t off, int64_t err)
 		k->ref_s = served_at(k, c);
 		k->ref_c = c;
 		gap = c + off - k->ref_s;
-		rate = (int64_t)((i128)gap * 1000000000 / ((i128)k->cfg.slew_horizon_s * 1000000000));
-		rate = rate > max_ppb ? max_ppb : rate < -max_ppb ? -max_ppb : rate;
+		/* close the gap at the full slew rate, then run at rate 1 again */
+		rate = gap > 0 ? max_ppb : gap < 0 ? -max_ppb : 0;
 		k->slew_ppb = rate;
 		k->slew_dur = rate == 0 ? 0 : (int64_t)((i128)gap * 1000000000 / rate);
 	}
