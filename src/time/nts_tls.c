@@ -109,8 +109,14 @@ static cctsa_err tls_ssl(SSL **out, SSL_CTX *ctx, int fd, const char *host, ccts
 		if (X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1) {
 			return cctsa_fail(diag, CCTSA_E_CRYPTO, "cannot set IP check");
 		}
-	} else if (SSL_set_tlsext_host_name(ssl, host) != 1 || SSL_set1_host(ssl, host) != 1) {
-		return cctsa_fail(diag, CCTSA_E_CRYPTO, "cannot set host name check");
+	} else {
+		char sni[256]; /* SSL_set_tlsext_host_name casts away const; hand it a copy */
+
+		snprintf(sni, sizeof(sni), "%s", host);
+		if (SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, sni) != 1 ||
+		    SSL_set1_host(ssl, host) != 1) {
+			return cctsa_fail(diag, CCTSA_E_CRYPTO, "cannot set host name check");
+		}
 	}
 	return CCTSA_OK;
 }
