@@ -257,7 +257,10 @@ cctsa_counter_kind cctsa_counter_probe(char *why, size_t why_cap);
 typedef struct {
 	int64_t holdover_ns;   /* time without a good update before unavailable (10 min) */
 	uint32_t max_slew_ppm; /* rate correction while a gap is being closed (500 ppm) */
-	uint32_t drift_ppm;    /* counter frequency error assumed for the bound (50 ppm) */
+	uint32_t drift_ppm;    /* counter frequency error bound until it is measured (500 ppm) */
+	uint32_t max_freq_ppm; /* largest counter frequency error accepted as measured (500 ppm) */
+	uint32_t wander_ppb;   /* added to the measured frequency error bound (1000 ppb) */
+	int64_t min_baseline_ns; /* shortest span between updates for a frequency estimate (60 s) */
 	uint32_t min_sources;  /* fewest valid sources for an update (4; f = (n-1)/3) */
 	int64_t max_error_ns;  /* above this bound time is unavailable (1 s) */
 } cctsa_clock_config;
@@ -300,7 +303,11 @@ typedef struct {
  * allowing f = (n-1)/3 false-tickers; the true offset lies where >= n-f intervals
  * overlap; the f highest and f lowest truechimer offsets are dropped and the rest
  * averaged. The first update sets the time (nothing served yet); later ones only
- * change the slew rate. Fewer than min_sources valid samples, or no agreement,
+ * change the slew rate. The counter's frequency error is measured from updates at
+ * least min_baseline_ns apart (bound: the two errors over the span, plus
+ * wander_ppb) and the served time runs at the corrected rate; an update that
+ * disagrees with the prediction forgets the frequency (back to drift_ppm).
+ * Fewer than min_sources valid samples, or no agreement,
  * leaves the clock in holdover (result->applied = 0, CCTSA_E_STATE).
  * Returns CCTSA_OK, CCTSA_E_STATE, CCTSA_E_USAGE (n > 64, negative error).
  */
@@ -313,12 +320,14 @@ typedef struct {
 	int64_t accuracy_ns;   /* bound on |genTime - UTC|, never below what was measured */
 	uint64_t accuracy_us;  /* accuracy_ns rounded up to microseconds (TSTInfo accuracy) */
 	int64_t since_sync_ns; /* counter time since the last applied update */
+	int64_t freq_ppb;      /* counter frequency correction in use */
+	int64_t freq_err_ppb;  /* its bound (drift_ppm * 1000 until measured) */
 } cctsa_clock_reading;
 
 /*
  * Reads the served time: monotonic (never below a previous reading), slewed
  * toward the combined estimate. The bound is |served - estimate| + estimate error
- * + drift_ppm * time since sync.
+ * + frequency error bound (measured, or drift_ppm) * time since sync.
  * Returns CCTSA_OK; CCTSA_E_STATE ("time unavailable": never synced, holdover
  * exceeded, or bound above max_error_ns), *out zeroed then.
  */
