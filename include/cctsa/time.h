@@ -279,6 +279,11 @@ CCTSA_MUST_USE cctsa_err cctsa_clock_new(cctsa_clock **out, const cctsa_counter 
 void cctsa_clock_free(cctsa_clock *clk);
 /* The counter now (the local timescale NTS samples must be taken in). */
 int64_t cctsa_clock_counter_now(const cctsa_clock *clk);
+/*
+ * A time source reading clk's counter, for cctsa_nts_query: the samples' offsets
+ * are then UTC - counter, as cctsa_clock_update wants. clk must outlive *out.
+ */
+void cctsa_clock_time_source(cctsa_clock *clk, cctsa_time_source *out);
 
 /* One source's reading for an update: UTC - counter, with its error bound. */
 typedef struct {

@@ -106,6 +106,19 @@ int64_t cctsa_clock_counter_now(const cctsa_clock *clk)
 	return clk->ctr.now_ns(clk->ctr.ctx);
 }
 
+static int64_t counter_source(void *ctx)
+{
+	const cctsa_clock *clk = ctx;
+
+	return clk->ctr.now_ns(clk->ctr.ctx);
+}
+
+void cctsa_clock_time_source(cctsa_clock *clk, cctsa_time_source *out)
+{
+	out->now_ns = counter_source;
+	out->ctx = clk;
+}
+
 /* The served time at counter c (before the monotonic guard). */
 static int64_t served_at(const cctsa_clock *k, int64_t c)
 {
