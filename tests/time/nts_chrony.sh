@@ -14,7 +14,8 @@ cleanup() {
 	fi
 	rm -rf "$tmp"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 CHRONYD=$(command -v chronyd || echo /usr/sbin/chronyd)
 [ -x "$CHRONYD" ] || { echo "chronyd not installed" >&2; exit 1; }
 
@@ -53,6 +54,9 @@ allow 127.0.0.1
 CONF
 	"$CHRONYD" -x -f "$tmp/chrony.conf" -d -u "$user" > chronyd.log 2>&1 &
 	cpid=$!
+	# watchdog: if this script is killed outright (SIGKILL on a ctest timeout), stop chronyd too
+	( trap '' INT TERM; while kill -0 $$ 2>/dev/null; do sleep 1; done; kill "$cpid" 2>/dev/null; sleep 1; rm -rf "$tmp" ) \
+		>/dev/null 2>&1 </dev/null &
 	for _ in $(seq 100); do
 		if listening "$ntp" && listening "$nts"; then started=1; break; fi
 		kill -0 "$cpid" 2>/dev/null || break
