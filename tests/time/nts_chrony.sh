@@ -6,7 +6,10 @@ set -euo pipefail
 BIN=${CCTSA_BIN:?run through ctest}
 tmp=$(mktemp -d /tmp/cctsa-nts.XXXXXX)
 cpid=
+wpid=
 cleanup() {
+	# the watchdog first, so it can never signal a recycled pid after we are done
+	if [ -n "$wpid" ]; then kill "$wpid" 2>/dev/null || true; wait "$wpid" 2>/dev/null || true; fi
 	if [ -n "$cpid" ] && kill -0 "$cpid" 2>/dev/null; then
 		kill "$cpid" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
@@ -55,14 +58,16 @@ CONF
 	"$CHRONYD" -x -f "$tmp/chrony.conf" -d -u "$user" > chronyd.log 2>&1 &
 	cpid=$!
 	# watchdog: if this script is killed outright (SIGKILL on a ctest timeout), stop chronyd too
-	( trap '' INT TERM; while kill -0 $$ 2>/dev/null; do sleep 1; done; kill "$cpid" 2>/dev/null; sleep 1; rm -rf "$tmp" ) \
+	( while kill -0 $$ 2>/dev/null; do sleep 1; done; kill "$cpid" 2>/dev/null; sleep 1; rm -rf "$tmp" ) \
 		>/dev/null 2>&1 </dev/null &
+	wpid=$!
 	for _ in $(seq 100); do
 		if listening "$ntp" && listening "$nts"; then started=1; break; fi
 		kill -0 "$cpid" 2>/dev/null || break
 		sleep 0.05
 	done
 	[ $started -eq 1 ] && break
+	kill "$wpid" 2>/dev/null || true; wait "$wpid" 2>/dev/null || true; wpid=
 	kill "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true; cpid=
 done
 [ $started -eq 1 ] || { echo "chronyd did not start" >&2; cat chronyd.log >&2; exit 1; }
