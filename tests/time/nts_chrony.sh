@@ -33,6 +33,11 @@ ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -
 printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > ext.cnf
 ossl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf \
 	-out server.pem
+ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key -out other.csr \
+	-subj /CN=other.example
+printf 'subjectAltName=DNS:other.example\n' > other.cnf
+ossl x509 -req -in other.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile other.cnf \
+	-out other.pem
 user=$(id -un) # chronyd drops privileges to this user when started as root
 chmod 0644 server.key
 
@@ -73,7 +78,8 @@ done
 [ $started -eq 1 ] || { echo "chronyd did not start" >&2; cat chronyd.log >&2; exit 1; }
 echo "chronyd pid $cpid: NTS-KE 127.0.0.1:$nts, NTP 127.0.0.1:$ntp"
 
-"$BIN/time_nts_interop" 127.0.0.1 "$nts" "$ntp" ca.pem wrongca.pem
+"$BIN/time_nts_interop" 127.0.0.1 "$nts" "$ntp" ca.pem wrongca.pem server.pem server.key \
+	other.pem other.key
 
 out=$("$BIN/cctsa" nts query "127.0.0.1:$nts" --ca ca.pem --count 3)
 echo "$out"

@@ -1,6 +1,7 @@
 /*
  * NTS interop against a real chronyd NTS server on loopback (started by
  * nts_chrony.sh). Usage: time_nts_interop HOST KE_PORT NTP_PORT CA.pem WRONG_CA.pem
+ *   SERVER.pem SERVER.key OTHER.pem OTHER.key (the last four for the scripted KE server)
  * Checks: wrong CA rejected; KE result; authenticated queries with cookie refresh;
  * and, with a UDP relay on loopback and recorded replies, that tampered, replayed
  * and wrong-UID replies are rejected and counted while genuine ones still pass.
@@ -16,6 +17,9 @@
 #include "check.h"
 #include "cctsa/time.h"
 #include "time/time_int.h"
+
+void fake_ke_tests(const char *ca, const char *cert, const char *key, const char *other_cert,
+		   const char *other_key);
 
 static const char *g_host;
 static uint16_t g_ke_port, g_ntp_port;
@@ -236,7 +240,7 @@ int main(int argc, char **argv)
 	cctsa_nts_ke_info info;
 	cctsa_diag d = { 0 };
 
-	CHECK(argc == 6 && ke != NULL);
+	CHECK(argc == 10 && ke != NULL);
 	g_host = argv[1];
 	g_ke_port = (uint16_t)strtoul(argv[2], NULL, 10);
 	g_ntp_port = (uint16_t)strtoul(argv[3], NULL, 10);
@@ -260,6 +264,7 @@ int main(int argc, char **argv)
 	test_recorded(s);
 	test_relay(s);
 	test_clock_sync(argv[4]);
+	fake_ke_tests(argv[4], argv[6], argv[7], argv[8], argv[9]);
 	cctsa_nts_session_free(s);
 	cctsa_mem_free(ke);
 	fprintf(stderr, "nts interop: ok\n");
