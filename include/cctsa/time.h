@@ -181,7 +181,10 @@ typedef struct {
  * ca_file (PEM; NULL = the system store) and the name or IP address in host, ALPN
  * "ntske/1" required, request, response parsed with cctsa_nts_ke_parse, keys
  * exported with label "EXPORTER-network-time-security" and context
- * (protocol 0, AEAD 15, 0x00 C2S / 0x01 S2C). timeout_ms bounds each I/O wait.
+ * (protocol 0, AEAD 15, 0x00 C2S / 0x01 S2C). timeout_ms bounds the connect, each
+ * handshake read or write, and the whole response.
+ * The process must ignore SIGPIPE (a server closing early would otherwise raise it
+ * inside OpenSSL's socket write); the daemons and `cctsa nts` do.
  * Returns CCTSA_OK; CCTSA_E_IO (resolve, connect, timeout); CCTSA_E_VERIFY
  * (certificate, name, ALPN); CCTSA_E_CRYPTO (TLS failure); the parse errors.
  * Out: *out session (NULL on failure), *ke and *info (may be NULL).

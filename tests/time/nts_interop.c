@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -241,6 +242,7 @@ int main(int argc, char **argv)
 	cctsa_diag d = { 0 };
 
 	CHECK(argc == 10 && ke != NULL);
+	signal(SIGPIPE, SIG_IGN); /* a peer closing first must not kill us (see cctsa_nts_ke_run) */
 	g_host = argv[1];
 	g_ke_port = (uint16_t)strtoul(argv[2], NULL, 10);
 	g_ntp_port = (uint16_t)strtoul(argv[3], NULL, 10);
