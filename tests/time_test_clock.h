@@ -289,13 +289,13 @@ static void th_teardown(th_cluster *cl)
 }
 
 /* One round at true time T with per-node clock offsets and a symmetric RTT. */
-static void th_round(th_cluster *cl, uint64_t round, const int64_t off[NODES], int64_t rtt,
-		     cctsa_trihard_result res[NODES])
+static void th_round_err(th_cluster *cl, uint64_t round, const int64_t off[NODES], int64_t rtt,
+			 const int64_t *errs, cctsa_trihard_result res[NODES])
 {
 	int64_t t = (int64_t)round * 30 * SEC;
 
 	for (int i = 0; i < NODES; i++) {
-		CHECK_OK(cctsa_trihard_round_begin(cl->th[i], round, t + off[i], 2 * MS));
+		CHECK_OK(cctsa_trihard_round_begin(cl->th[i], round, t + off[i], errs ? errs[i] : 2 * MS));
 	}
 	for (int i = 0; i < NODES; i++) {
 		for (int j = 0; j < NODES; j++) {
@@ -309,6 +309,12 @@ static void th_round(th_cluster *cl, uint64_t round, const int64_t off[NODES], i
 		CHECK_OK(cctsa_trihard_round_end(cl->th[i], &res[i]));
 		CHECK(res[i].readings >= 3);
 	}
+}
+
+static void th_round(th_cluster *cl, uint64_t round, const int64_t off[NODES], int64_t rtt,
+		     cctsa_trihard_result res[NODES])
+{
+	th_round_err(cl, round, off, rtt, NULL, res);
 }
 
 static int th_excludes(const cctsa_trihard_result *r, uint32_t id)
@@ -401,6 +407,14 @@ static void test_trihard_rtt(void)
 		for (int i = 0; i < NODES; i++) {
 			CHECK(!res[i].withdrawn && res[i].n_excluded == 0);
 			CHECK(llabs(res[i].median_ns + off[i]) <= 20 * MS + 1);
+		}
+	}
+	{ /* node 102 says its own bound is 150 ms: the others give it no vote */
+		int64_t errs[NODES] = { MS, MS, 150 * MS, MS, MS };
+		th_round_err(&cl, 5, off, 400 * MS, errs, res);
+		for (int i = 0; i < NODES; i++) {
+			CHECK(i == 2 ? res[i].n_excluded == 0 && res[i].readings == 5
+				     : res[i].n_excluded == 1 && res[i].excluded[0] == 102 && res[i].readings == 4);
 		}
 	}
 	th_teardown(&cl);

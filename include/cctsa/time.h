@@ -401,8 +401,9 @@ typedef struct {
  * Ends the round: needs readings from more than half the cluster (else
  * CCTSA_E_STATE, state unchanged). |median| > tolerance withdraws this node;
  * a withdrawn node rejoins after rejoin_rounds consecutive rounds within it.
- * Peers that announced withdrawal or sit beyond the tolerance from the median are
- * listed as excluded.
+ * Peers that announced withdrawal, announce an error bound above the tolerance, or
+ * sit beyond the tolerance from the median are listed as excluded; only the
+ * others' readings enter the median.
  */
 CCTSA_MUST_USE cctsa_err cctsa_trihard_round_end(cctsa_trihard *th, cctsa_trihard_result *res);
 int cctsa_trihard_withdrawn(const cctsa_trihard *th);
