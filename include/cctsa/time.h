@@ -213,8 +213,9 @@ CCTSA_MUST_USE cctsa_err cctsa_nts_request(cctsa_nts_session *s, uint8_t *out, s
  * extension fields, Unique Identifier echo, authenticator (S2C key), then stratum,
  * leap, timestamps and root distance; takes the encrypted cookies. On success the
  * request is no longer pending (a replay is "unexpected") and *out is filled from
- * t1_ns/t4_ns (local send/receive). A failed reply leaves the request pending and
- * bumps one counter.
+ * t1_ns/t4_ns (local send/receive). A rejected reply bumps one counter and leaves
+ * the request pending, except an authentic reply with insane claims, which is
+ * consumed (its cookies are kept).
  * Returns CCTSA_OK; CCTSA_E_MALFORMED; CCTSA_E_STATE (nothing pending, or KoD:
  * diag names the code); CCTSA_E_VERIFY (origin, UID, authenticator); CCTSA_E_UNSUPPORTED
  * (unsynchronised or insane server).
@@ -340,6 +341,17 @@ typedef struct {
  * exceeded, or bound above max_error_ns), *out zeroed then.
  */
 CCTSA_MUST_USE cctsa_err cctsa_clock_now(cctsa_clock *clk, cctsa_clock_reading *out);
+
+/*
+ * One polling round: queries every NTS session (timestamps on clk's counter; a
+ * session that fails, or is NULL, counts as a lost source) and feeds the samples
+ * to cctsa_clock_update. statuses (may be NULL) receives each query's result;
+ * a CCTSA_E_STATE there from cctsa_nts_request means "no cookie: run NTS-KE again".
+ * Returns cctsa_clock_update's result (CCTSA_E_USAGE if n > 64).
+ */
+CCTSA_MUST_USE cctsa_err cctsa_clock_poll_nts(cctsa_clock *clk, cctsa_clock_update_result *res,
+					      cctsa_err *statuses, cctsa_nts_session *const *sessions,
+					      size_t n, int timeout_ms);
 
 /* ================================ TriHaRd ================================ */
 

@@ -200,28 +200,27 @@ static void test_relay(cctsa_nts_session *s)
 static void test_clock_sync(const char *ca)
 {
 	cctsa_nts_session *src[4] = { NULL };
-	cctsa_clock_sample smp[4];
+	cctsa_err st[4];
 	cctsa_clock_update_result r;
 	cctsa_clock_reading rd;
-	cctsa_time_source ts;
 	cctsa_clock *clk = NULL;
 	int64_t r1, r2;
 	char why[160];
 
 	fprintf(stderr, "counter: %s\n", (cctsa_counter_probe(why, sizeof(why)), why));
 	CHECK_OK(cctsa_clock_new(&clk, NULL, NULL));
-	cctsa_clock_time_source(clk, &ts);
 	CHECK_ERR(cctsa_clock_now(clk, &rd), CCTSA_E_STATE);
 	for (int i = 0; i < 4; i++) {
-		cctsa_nts_sample s;
 		CHECK_OK(cctsa_nts_ke_run(&src[i], NULL, NULL, g_host, g_ke_port, ca, 3000, NULL));
-		CHECK_OK(cctsa_nts_query(src[i], &s, &ts, 3000, NULL));
-		smp[i].offset_ns = s.offset_ns;
-		smp[i].error_ns = s.error_ns;
-		smp[i].valid = 1;
 	}
-	CHECK_OK(cctsa_clock_update(clk, &r, smp, 4));
+	CHECK_OK(cctsa_clock_poll_nts(clk, &r, st, src, 4, 3000));
+	CHECK(st[0] == CCTSA_OK && st[1] == CCTSA_OK && st[2] == CCTSA_OK && st[3] == CCTSA_OK);
 	CHECK(r.applied && r.truechimers == 4 && r.falsetickers == 0);
+	/* one source lost (NULL): 3 of the minimum 4, the clock keeps its estimate */
+	cctsa_nts_session_free(src[3]);
+	src[3] = NULL;
+	CHECK_ERR(cctsa_clock_poll_nts(clk, &r, st, src, 4, 3000), CCTSA_E_STATE);
+	CHECK(!r.applied && r.used == 3 && st[3] == CCTSA_E_STATE);
 	r1 = now_ns();
 	CHECK_OK(cctsa_clock_now(clk, &rd));
 	r2 = now_ns();
