@@ -13,7 +13,8 @@
  *
  * Times are int64 nanoseconds: "UTC" values count from the Unix epoch, "counter"
  * values are the monotonic platform counter. Nothing here prints, logs or exits;
- * results and counters are returned. Include as "cctsa/time.h".
+ * results and counters are returned. Objects (session, clock, TriHaRd state) are
+ * not locked: one thread at a time per object. Include as "cctsa/time.h".
  */
 #ifndef CCTSA_TIME_H
 #define CCTSA_TIME_H
