@@ -618,7 +618,7 @@ static void check_issue(const char *dir, const cctsa_buf *csr, const char *const
 
 	cctsa_buf_init(&cert, 0);
 	cctsa_diag_reset(&d);
-	err = cctsa_x509_ca_issue(&cert, dir, csr->data, csr->len, sh, n, 30, &d);
+	err = cctsa_x509_ca_issue(&cert, dir, csr->data, csr->len, sh, n, 30, "test", &d);
 	if (err != want || (needle != NULL && strstr(d.msg, needle) == NULL)) {
 		fprintf(stderr, "ca_issue: %s (%s), expected %s with \"%s\"\n", cctsa_err_name(err), d.msg,
 			cctsa_err_name(want), needle ? needle : "");

@@ -313,14 +313,16 @@ CCTSA_MUST_USE cctsa_err cctsa_x509_ca_init(const cctsa_x509_ca_init_opts *o, cc
  * (at least the threshold, all of the CA's set) in locked memory, checks it matches
  * the root certificate, issues (critical EKU timeStamping only, keyUsage
  * digitalSignature, certificatePolicies and binding copied from the CSR, validity
- * days, default 365), verifies the result, wipes the key and appends to the
- * issuance log. cert receives the DER.
+ * days, default 365), verifies the result, wipes the key, appends to the
+ * issuance log and writes a transcript ceremony/ca-issue-<serial>.json/.md (a
+ * refusal after the CSR check writes ceremony/ca-issue-refused-<ms>.*). version
+ * names the software in the transcript (NULL: "unknown"). cert receives the DER.
  * Returns CCTSA_E_MALFORMED (CSR, shards), CCTSA_E_VERIFY (CSR signature, shards
  * of another CA or not rebuilding the root key), CCTSA_E_STATE (too few shards),
  * CCTSA_E_UNSUPPORTED (key algorithm), CCTSA_E_IO.
  */
 CCTSA_MUST_USE cctsa_err cctsa_x509_ca_issue(cctsa_buf *cert, const char *dir, const uint8_t *csr, size_t csr_len,
 					     const char *const *shard_paths, size_t n_shards, unsigned days,
-					     cctsa_diag *diag);
+					     const char *version, cctsa_diag *diag);
 
 #endif
