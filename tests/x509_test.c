@@ -423,6 +423,8 @@ static void test_real_mldsa(void)
 		 CCTSA_SIG_MLDSA65},
 		{"rfc3161/mldsa-cms-x509/pqc-hackathon-bc/ml-dsa-65-2.16.840.1.101.3.4.3.18_ta.der", CCTSA_SIG_MLDSA65},
 		{"rfc3161/mldsa-cms-x509/pqc-hackathon-ossl35/cms_ta.der", CCTSA_SIG_MLDSA44},
+		{"rfc3161/mldsa-cms-x509/pqc-hackathon-bc/cms_ta.der", CCTSA_SIG_MLDSA44},
+		{"rfc3161/mldsa-cms-x509/pqc-hackathon-cryptonext-composite/cms_ta.der", CCTSA_SIG_MLDSA44},
 	};
 	size_t ok = 0;
 
@@ -453,6 +455,22 @@ static void test_real_mldsa(void)
 		ok++;
 	}
 	fprintf(stderr, "x509: %zu real ML-DSA certificates parsed and self-verified\n", ok);
+	{
+		/* Composite ML-DSA-65 + ECDSA (not ours): parses, algorithm reported as unsupported. */
+		char path[1024];
+		cctsa_buf raw;
+		cctsa_x509_cert c;
+
+		CHECK_OK(cctsa_file_read(&raw,
+					 check_testdata(path, sizeof(path),
+							"rfc3161/mldsa-cms-x509/pqc-hackathon-cryptonext-composite/"
+							"id-MLDSA65-ECDSA-P384-SHA512-1.3.6.1.5.5.7.6.46_ta.der"),
+					 1 << 20, NULL));
+		CHECK_OK(cctsa_x509_cert_parse(&c, raw.data, raw.len, NULL));
+		CHECK(c.sig_alg == CCTSA_SIG_NONE && c.key_alg == CCTSA_SIG_NONE);
+		CHECK_ERR(cctsa_x509_cert_check_signed_by(&c, &c, NULL), CCTSA_E_UNSUPPORTED);
+		cctsa_buf_free(&raw);
+	}
 }
 
 /* The n-th (0-based) certificate of a PEM file (or the DER file itself) into der. */
