@@ -244,7 +244,12 @@ CCTSA_MUST_USE cctsa_err cctsa_x509_der_to_pem(cctsa_buf *out, const char *label
 /* Whether the certificate lists policy_oid in certificatePolicies. */
 int cctsa_x509_cert_has_policy(const cctsa_x509_cert *c, const char *policy_oid);
 
-/* Checks cert's signature with issuer's key (and that issuer's subject is cert's issuer). */
+/*
+ * Checks cert's signature with issuer's key and that issuer's subject is cert's
+ * issuer, compared as exact DER (no RFC 5280 §7.1 case folding: every CA we chain
+ * to writes both names from the same bytes). CCTSA_E_VERIFY if either fails,
+ * CCTSA_E_UNSUPPORTED if cert is signed with an algorithm that is not ours.
+ */
 CCTSA_MUST_USE cctsa_err cctsa_x509_cert_check_signed_by(const cctsa_x509_cert *cert,
 							 const cctsa_x509_cert *issuer, cctsa_diag *diag);
 
