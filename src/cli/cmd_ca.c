@@ -160,6 +160,10 @@ int cctsa_cli_ca(int argc, char **argv)
 		usage(stdout);
 		return CCTSA_EXIT_OK;
 	}
+	/* Root keys will live in this process: no core dumps, not dumpable. */
+	if (cctsa_process_harden() != CCTSA_OK) {
+		return cctsa_cli_fail(CMD, "cannot make the process non-dumpable; refusing to handle root keys");
+	}
 	if (argc >= 2 && strcmp(argv[1], "init") == 0) {
 		return run_init(argc - 1, argv + 1);
 	}
