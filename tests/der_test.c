@@ -1,4 +1,8 @@
 /* der: writer KATs, reader strictness, truncation / bit-flip / round-trip sweeps. */
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
+#include <openssl/objects.h>
+
 #include "check.h"
 #include "der_util.h"
 
@@ -360,6 +364,76 @@ static void test_time_roundtrip(void)
 	cctsa_buf_free(&b);
 }
 
+static uint64_t rng(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 11;
+}
+
+/* Our INTEGER, OID and time encodings equal OpenSSL's for random values. */
+static void test_vs_openssl(void)
+{
+	uint64_t seed = check_seed();
+	cctsa_buf b;
+
+	cctsa_buf_init(&b, 0);
+	for (int it = 0; it < 3000; it++) {
+		uint8_t mag[40], *der = NULL;
+		char text[CCTSA_DER_OID_TEXT_MAX], back[CCTSA_DER_OID_TEXT_MAX];
+		size_t n = rng(&seed) % sizeof(mag), used = 0;
+		BIGNUM *bn;
+		ASN1_INTEGER *ai;
+		ASN1_OBJECT *obj;
+		ASN1_TIME *t;
+		int64_t secs = (int64_t)(rng(&seed) % UINT64_C(253402300800)) - INT64_C(62135596800) + 86400 * 366;
+		int len, arcs = 1 + (int)(rng(&seed) % 5); /* <= 5 arcs of <= 10 octets: within CCTSA_DER_OID_MAX */
+
+		for (size_t i = 0; i < n; i++) {
+			mag[i] = (uint8_t)(i < n / 3 && rng(&seed) % 2 ? 0 : rng(&seed));
+		}
+		b.len = 0;
+		CHECK_OK(cctsa_der_put_uint(&b, mag, n));
+		bn = BN_bin2bn(mag, (int)n, NULL);
+		ai = BN_to_ASN1_INTEGER(bn, NULL);
+		len = i2d_ASN1_INTEGER(ai, &der);
+		CHECK(len > 0 && (size_t)len == b.len && memcmp(der, b.data, b.len) == 0);
+		OPENSSL_free(der);
+		der = NULL;
+		ASN1_INTEGER_free(ai);
+		BN_free(bn);
+
+		used = (size_t)snprintf(text, sizeof(text), "%u.%u", (unsigned)(rng(&seed) % 3),
+					(unsigned)(rng(&seed) % 40));
+		for (int a = 0; a < arcs; a++) {
+			uint64_t v = rng(&seed) % 4 == 0 ? rng(&seed) << 11 : rng(&seed) % 100000;
+
+			used += (size_t)snprintf(text + used, sizeof(text) - used, ".%llu", (unsigned long long)v);
+		}
+		b.len = 0;
+		CHECK_OK(cctsa_der_put_oid_text(&b, text));
+		obj = OBJ_txt2obj(text, 1);
+		CHECK(obj != NULL);
+		len = i2d_ASN1_OBJECT(obj, &der);
+		CHECK(len > 0 && (size_t)len == b.len && memcmp(der, b.data, b.len) == 0);
+		CHECK_OK(cctsa_der_oid_to_text(back, sizeof(back), b.data + 2, b.len - 2));
+		CHECK(strcmp(back, text) == 0);
+		OPENSSL_free(der);
+		der = NULL;
+		ASN1_OBJECT_free(obj);
+
+		b.len = 0;
+		CHECK_OK(cctsa_der_put_x509_time(&b, secs));
+		t = ASN1_TIME_set(NULL, (time_t)secs);
+		CHECK(t != NULL);
+		len = i2d_ASN1_TIME(t, &der);
+		CHECK(len > 0 && (size_t)len == b.len && memcmp(der, b.data, b.len) == 0);
+		OPENSSL_free(der);
+		ASN1_TIME_free(t);
+	}
+	fprintf(stderr, "der: 3000 random INTEGERs, OIDs and X.509 times encode exactly as OpenSSL does\n");
+	cctsa_buf_free(&b);
+}
+
 /* A composite value exercising every writer. */
 static void build_sample(cctsa_buf *b)
 {
@@ -472,6 +546,7 @@ int main(void)
 	test_read_strict();
 	test_getters();
 	test_time_roundtrip();
+	test_vs_openssl();
 	test_sweeps();
 	fprintf(stderr, "der_test: ok\n");
 	return 0;

@@ -465,8 +465,8 @@ cctsa_err cctsa_der_put_utctime(cctsa_buf *b, int64_t secs)
 
 cctsa_err cctsa_der_put_x509_time(cctsa_buf *b, int64_t secs)
 {
-	/* 2050-01-01T00:00:00Z */
-	if (secs < INT64_C(2524608000)) {
+	/* UTCTime covers 1950-01-01T00:00:00Z .. 2049-12-31T23:59:59Z. */
+	if (secs >= INT64_C(-631152000) && secs < INT64_C(2524608000)) {
 		return cctsa_der_put_utctime(b, secs);
 	}
 	return cctsa_der_put_gentime(b, secs, 0);
