@@ -434,6 +434,28 @@ static void test_vs_openssl(void)
 	cctsa_buf_free(&b);
 }
 
+/* Real BER (Bouncy Castle CMS with indefinite lengths) is refused with a clear message. */
+static void test_real_ber(void)
+{
+	char path[1024];
+	cctsa_buf raw;
+	cctsa_cursor c;
+	cctsa_der_elem e;
+	cctsa_diag d;
+
+	CHECK_OK(cctsa_file_read(&raw,
+				 check_testdata(path, sizeof(path),
+						"rfc3161/mldsa-cms-x509/pqc-hackathon-bc/"
+						"ml-dsa-65-2.16.840.1.101.3.4.3.18_signed_attrs.der"),
+				 1 << 20, NULL));
+	CHECK(raw.len > 2 && raw.data[0] == 0x30 && raw.data[1] == 0x80);
+	cctsa_cursor_init(&c, raw.data, raw.len);
+	cctsa_diag_reset(&d);
+	CHECK_ERR(cctsa_der_read(&c, &e, &d), CCTSA_E_MALFORMED);
+	CHECK(strstr(d.msg, "indefinite") != NULL && c.pos == 0);
+	cctsa_buf_free(&raw);
+}
+
 /* A composite value exercising every writer. */
 static void build_sample(cctsa_buf *b)
 {
@@ -547,6 +569,7 @@ int main(void)
 	test_getters();
 	test_time_roundtrip();
 	test_vs_openssl();
+	test_real_ber();
 	test_sweeps();
 	fprintf(stderr, "der_test: ok\n");
 	return 0;
