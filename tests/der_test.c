@@ -434,6 +434,50 @@ static void test_vs_openssl(void)
 	cctsa_buf_free(&b);
 }
 
+/* Every length form at its boundaries: written minimally, read back, and the
+ * one-octet-longer (non-minimal) form of the same length refused. */
+static void test_length_forms(void)
+{
+	static const size_t lens[] = {0, 1, 127, 128, 255, 256, 65535, 65536, 16777215, 16777216};
+	uint8_t *big = cctsa_mem_alloc(16777216);
+	cctsa_buf b;
+
+	CHECK(big != NULL);
+	cctsa_buf_init(&b, 16777216 + 16);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		size_t n = lens[i], hdr = n < 128 ? 2 : n < 256 ? 3 : n < 65536 ? 4 : n < 16777216 ? 5 : 6;
+		uint8_t bad[8];
+		cctsa_cursor c;
+		cctsa_der_elem e;
+		cctsa_diag d;
+
+		b.len = 0;
+		CHECK_OK(cctsa_der_put_octets(&b, big, n));
+		CHECK(b.len == n + hdr);
+		cctsa_cursor_init(&c, b.data, b.len);
+		CHECK_OK(cctsa_der_read(&c, &e, NULL));
+		CHECK(e.val_len == n && e.der_len == b.len && cctsa_cursor_left(&c) == 0);
+		/* Same length with one more (leading zero) length octet. */
+		bad[0] = 0x04;
+		bad[1] = (uint8_t)(0x80 | (hdr - 1));
+		bad[2] = 0;
+		for (size_t k = 0; k + 2 < hdr; k++) {
+			bad[3 + k] = b.data[2 + k];
+		}
+		if (hdr == 2) {
+			bad[1] = 0x81;
+			bad[2] = (uint8_t)n;
+		}
+		cctsa_cursor_init(&c, bad, hdr + 1);
+		cctsa_diag_reset(&d);
+		CHECK_ERR(cctsa_der_read(&c, &e, &d), CCTSA_E_MALFORMED);
+		CHECK(strstr(d.msg, "leading zero") != NULL || strstr(d.msg, "long form") != NULL ||
+		      strstr(d.msg, "too long") != NULL);
+	}
+	cctsa_buf_free(&b);
+	cctsa_mem_free(big);
+}
+
 /* Real BER (Bouncy Castle CMS with indefinite lengths) is refused with a clear message. */
 static void test_real_ber(void)
 {
@@ -570,6 +614,7 @@ int main(void)
 	test_time_roundtrip();
 	test_vs_openssl();
 	test_real_ber();
+	test_length_forms();
 	test_sweeps();
 	fprintf(stderr, "der_test: ok\n");
 	return 0;
