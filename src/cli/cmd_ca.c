@@ -5,6 +5,7 @@
  *   cctsa ca issue --dir CADIR --csr REQ --shard S [--shard S | S]... --out CERT [--days D]
  */
 #include <getopt.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,9 +161,16 @@ int cctsa_cli_ca(int argc, char **argv)
 		usage(stdout);
 		return CCTSA_EXIT_OK;
 	}
-	/* Root keys will live in this process: no core dumps, not dumpable. */
+	/*
+	 * Root keys will live in this process: no core dumps, not dumpable; and OpenSSL's
+	 * secure heap (mlocked, guard pages) so the P-384 scalar, which OpenSSL keeps in
+	 * BN_secure_new memory, is locked like our own secret arena.
+	 */
 	if (cctsa_process_harden() != CCTSA_OK) {
 		return cctsa_cli_fail(CMD, "cannot make the process non-dumpable; refusing to handle root keys");
+	}
+	if (CRYPTO_secure_malloc_initialized() == 0 && CRYPTO_secure_malloc_init(1 << 16, 32) != 1) {
+		return cctsa_cli_fail(CMD, "cannot set up OpenSSL's locked heap; refusing to handle root keys");
 	}
 	if (argc >= 2 && strcmp(argv[1], "init") == 0) {
 		return run_init(argc - 1, argv + 1);
