@@ -346,6 +346,7 @@ int cctsa_x509_cert_has_policy(const cctsa_x509_cert *c, const char *policy_oid)
 /* CSR attributes: only extensionRequest is read (policies and binding); others skipped. */
 static cctsa_err parse_attrs(cctsa_x509_csr *r, cctsa_cursor *attrs, cctsa_diag *diag)
 {
+	int seen = 0;
 	cctsa_err err = CCTSA_OK;
 
 	while (cctsa_cursor_left(attrs) > 0) {
@@ -360,8 +361,8 @@ static cctsa_err parse_attrs(cctsa_x509_csr *r, cctsa_cursor *attrs, cctsa_diag 
 		if (!cctsa_der_oid_is(oid.val, oid.val_len, CCTSA_OID_EXTENSION_REQUEST)) {
 			continue;
 		}
-		CCTSA_ENSURE(r->policies == NULL && r->binding == NULL,
-			     cctsa_fail(diag, CCTSA_E_MALFORMED, "x509: duplicate extensionRequest"));
+		CCTSA_ENSURE(!seen, cctsa_fail(diag, CCTSA_E_MALFORMED, "x509: duplicate extensionRequest"));
+		seen = 1;
 		CCTSA_TRY(cctsa_der_enter(&vals, CCTSA_DER_SEQUENCE, &exts, diag));
 		CCTSA_TRY(cctsa_der_finish(&vals, "extensionRequest", diag));
 		memset(&tmp, 0, sizeof(tmp));
