@@ -313,6 +313,27 @@ static void test_cert_sweeps(void)
 	CHECK(parse_fail > 0 && verify_fail > 0);
 	cctsa_mem_free(c);
 	pki_free(&k);
+	/* ML-DSA-65: one bit flipped in every 11th byte (sampled: each check costs a verification). */
+	pki_make(&k, CCTSA_SIG_MLDSA65);
+	c = cctsa_mem_dup(k.tsa.data, k.tsa.len);
+	parse_fail = verify_fail = 0;
+	for (size_t i = 0; i < k.tsa.len; i += 11) {
+		cctsa_x509_cert t;
+
+		c[i] ^= (uint8_t)(1u << (i % 8));
+		if (cctsa_x509_cert_parse(&t, c, k.tsa.len, NULL) != CCTSA_OK) {
+			parse_fail++;
+		} else {
+			CHECK(cctsa_x509_chain_verify(&t, NULL, 0, &k.rc, now, CCTSA_X509_PURPOSE_TSA, NULL) != CCTSA_OK);
+			verify_fail++;
+		}
+		c[i] ^= (uint8_t)(1u << (i % 8));
+	}
+	fprintf(stderr, "x509: %zu-byte ML-DSA TSA certificate: %zu sampled flips rejected by the parser, %zu by verification\n",
+		k.tsa.len, parse_fail, verify_fail);
+	CHECK(verify_fail > 400);
+	cctsa_mem_free(c);
+	pki_free(&k);
 }
 
 static void test_csr(cctsa_sig_alg alg)
