@@ -190,6 +190,20 @@ CCTSA_MUST_USE cctsa_err cctsa_tecdsa_combine(cctsa_tecdsa_party *p, const uint8
 					      const uint8_t *const shares[3], uint8_t der[CCTSA_TECDSA_SIG_MAX],
 					      size_t *der_len, cctsa_tecdsa_fault *fault, cctsa_diag *diag);
 
+/* ---- in-process drivers (selftest, benchmarks; no network) ---- */
+/*
+ * Runs the whole DKG among p[0..4] (party indices 1..5, in order), carrying every
+ * message in memory. Errors as the underlying calls.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_tecdsa_sim_dkg(cctsa_tecdsa_party *const p[5], const uint8_t dkg_sid[32],
+					      cctsa_diag *diag);
+/*
+ * Runs presigning for set/pid among the parties of p[0..4] that are in set; each
+ * stores its presignature. *bytes_sent: total bytes of all round messages.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_tecdsa_sim_presign(cctsa_tecdsa_party *const p[5], const uint8_t set[3],
+						  const uint8_t pid[32], size_t *bytes_sent, cctsa_diag *diag);
+
 /* Decoder entry point for fuzzing: classifies and strictly decodes any message. */
 CCTSA_MUST_USE cctsa_err cctsa_tecdsa_decode_check(const uint8_t *msg, size_t len, cctsa_diag *diag);
 

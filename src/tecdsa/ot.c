@@ -221,6 +221,7 @@ cctsa_err tec_kos_bob(tec_ctx *c, tec_bob_state *st, uint8_t out[TEC_BOBMSG_LEN]
 
 	CCTSA_ENSURE(s != NULL, CCTSA_E_RESOURCE);
 	CCTSA_TRY(cctsa_rand_bytes(st->beta, TEC_ROW)); /* beta (640 bits) || tau (128 bits) */
+	CCTSA_SECRET(st->beta, TEC_ROW);
 	CCTSA_TRY(cctsa_rand_bytes(nb, 32));
 	memset(&acc, 0, sizeof(acc));
 	if (gadget != NULL) {
