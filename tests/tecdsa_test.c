@@ -618,12 +618,12 @@ static void presign_invariants(tcluster *cl, tps *r, const uint8_t pid[32])
 		CHECK(e != NULL && e->state == 1);
 		tec_sc_mul(&t, &lam, &cl->p[i]->x);
 		tec_sc_add(&xs, &xs, &t);
-		tec_sc_sub(&t, &r->s[i]->sk, &t);
+		tec_sc_sub(&t, &r->sk[i], &t);
 		tec_sc_add(&zs, &zs, &t);
 		tec_sc_add(&us, &us, &e->u);
 		tec_sc_add(&vs, &vs, &e->v);
-		tec_sc_add(&ks, &ks, &r->s[i]->k);
-		tec_sc_add(&ps, &ps, &r->s[i]->phi);
+		tec_sc_add(&ks, &ks, &r->k[i]);
+		tec_sc_add(&ps, &ps, &r->phi[i]);
 	}
 	CHECK(tec_sc_is_zero(&zs) != 0);
 	tec_sc_mul(&t, &ks, &ps);
@@ -631,6 +631,8 @@ static void presign_invariants(tcluster *cl, tps *r, const uint8_t pid[32])
 	tec_sc_mul(&t, &xs, &ps);
 	CHECK(tec_sc_eq(&t, &vs) != 0);
 }
+
+static int a_first_time = 1;
 
 static void sign_and_check(tcluster *cl, const uint8_t set[3], const uint8_t pid[32], int rerand, EVP_PKEY *pk)
 {
@@ -652,6 +654,33 @@ static void sign_and_check(tcluster *cl, const uint8_t set[3], const uint8_t pid
 		CHECK_OK(cctsa_tecdsa_decode_check(sh[a], CCTSA_TECDSA_SHARE_LEN, NULL));
 		/* Consumed before release: a second share is refused. */
 		CHECK_ERR(cctsa_tecdsa_sign_share(cl->p[set[a]], pid, e, rerand, scratch, NULL), CCTSA_E_STATE);
+	}
+	/* Share decoder: every truncation and every single-bit flip of the header/scalars. */
+	if (a_first_time) {
+		a_first_time = 0;
+		for (size_t n = 0; n < CCTSA_TECDSA_SHARE_LEN; n++) {
+			CHECK(cctsa_tecdsa_decode_check(sh[0], n, NULL) != CCTSA_OK);
+		}
+		for (size_t bit = 0; bit < 8 * CCTSA_TECDSA_SHARE_LEN; bit++) {
+			cctsa_err de;
+
+			memcpy(scratch, sh[0], sizeof(scratch));
+			scratch[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			de = cctsa_tecdsa_decode_check(scratch, sizeof(scratch), NULL);
+			/* Header bytes must be rejected; flipped scalar bits may still be < q. */
+			if (bit < 16) {
+				CHECK(de != CCTSA_OK);
+			}
+			if (bit >= 8 * 35) {
+				const uint8_t *sp[3] = {scratch, sh[1], sh[2]};
+
+				if (bit < 8 * (35 + 48)) {
+					/* Another digest: refused as another session. */
+					CHECK_ERR(cctsa_tecdsa_combine(cl->p[set[0]], pid, e, rerand, sp, der, &dl, &f, NULL),
+						  CCTSA_E_STATE);
+				}
+			}
+		}
 	}
 	/* A share for another digest is refused by the combiner. */
 	{
