@@ -478,6 +478,28 @@ static void run_dkg(tcluster *cl)
 		CHECK_OK(cctsa_tecdsa_dkg_msg3(cl->p[i], &m.d3[i], NULL));
 		CHECK_OK(cctsa_tecdsa_decode_check(m.d3[i].data, m.d3[i].len, NULL));
 	}
+	/* A D3 whose T differs aborts the DKG (checked on a snapshot of party 1). */
+	{
+		tec_dkg *sv = snap(cl->p[1]);
+		cctsa_buf o;
+
+		cctsa_buf_init(&o, 0);
+		CHECK_OK(cctsa_buf_put(&o, m.d3[2].data, m.d3[2].len));
+		o.data[TEC_HDR + 10] ^= 1;
+		for (uint8_t i = 2; i <= TEC_N; i++) {
+			const cctsa_buf *x = i == 2 ? &o : &m.d3[i];
+
+			CHECK_OK(cctsa_tecdsa_dkg_recv3(cl->p[1], x->data, x->len, NULL, NULL));
+		}
+		CHECK_ERR(cctsa_tecdsa_dkg_recv3(cl->p[1], m.d3[3].data, m.d3[3].len, NULL, NULL), CCTSA_E_STATE);
+		o.len--;
+		CHECK(cctsa_tecdsa_decode_check(o.data, o.len, NULL) == CCTSA_E_MALFORMED);
+		tec_dkg_check_d3(cl->p[1]);
+		CHECK(cl->p[1]->dkg->aborted && cl->p[1]->dkg->fault.event == CCTSA_TECDSA_EV_TRANSCRIPT &&
+		      cl->p[1]->dkg->fault.peer == 2);
+		restore(cl->p[1], sv);
+		cctsa_buf_free(&o);
+	}
 	for (uint8_t i = 1; i <= TEC_N; i++) {
 		for (uint8_t j = 1; j <= TEC_N; j++) {
 			if (i != j) {

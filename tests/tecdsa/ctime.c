@@ -56,6 +56,22 @@ int main(void)
 	CHECK(a != NULL && b != NULL && st != NULL);
 	CHECK_OK(tec_ctx_init(&c));
 	zq();
+	{
+		/* Base-OT receiver: placement of W and a_k*G - H by the secret choice bit. */
+		uint8_t w[TEC_PT], p0[TEC_PT], p1[TEC_PT], out[2 * TEC_PT];
+		uint32_t choice;
+
+		CHECK_OK(cctsa_rand_bytes(w, sizeof(w)));
+		CHECK_OK(cctsa_rand_bytes(p0, sizeof(p0)));
+		CHECK_OK(cctsa_rand_bytes(p1, sizeof(p1)));
+		CHECK_OK(cctsa_rand_bytes((uint8_t *)&choice, sizeof(choice)));
+		choice &= 1;
+		CCTSA_SECRET(&choice, sizeof(choice));
+		CCTSA_SECRET(p0, sizeof(p0));
+		CCTSA_SECRET(p1, sizeof(p1));
+		tec_baseot_place(out, w, p0, p1, choice);
+		CCTSA_PUBLIC(out, sizeof(out)); /* the message is sent */
+	}
 	CHECK_OK(tec_gadget(&c, g, kid, 1, 2));
 	CHECK_OK(cctsa_rand_bytes(a->delta, TEC_COL));
 	CHECK_OK(cctsa_rand_bytes((uint8_t *)b->rho, sizeof(b->rho)));
