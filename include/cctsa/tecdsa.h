@@ -15,7 +15,10 @@
  *                    presignature is consumed first); combine(P, e, 3 shares)
  *                    verifies with OpenSSL and DER-encodes (r, s).
  * Every message starts with version (1), type (1); its length is fixed per type
- * (D3 complaints: fixed given their length fields). Faults are reported through
+ * (D3 complaints: fixed given their length fields). Sizes are the spec's plus these
+ * two bytes: M1 28,820, M2 92,680, online share 179, D1 25,269, D2 29,080.
+ * Session state refers to its party; replay caches (dkg_sid, presignature IDs) live
+ * in the party object, and persisting them across restarts is the caller's job. Faults are reported through
  * an optional cctsa_tecdsa_fault with the spec §7.2 action: ABORT (session over,
  * no blame) or BAN (peer's own authenticated message proved cheating: OT state
  * with it erased, it is refused for this key, in-flight sessions with it fail).
