@@ -341,10 +341,18 @@ static void dkg_negative(tcluster *cl, tdkg *m)
 	expect(cctsa_tecdsa_dkg_recv2(p1, bad, g->len, NULL, 0, &f, NULL), CCTSA_E_STATE, &f, CCTSA_TECDSA_ABORT,
 	       CCTSA_TECDSA_EV_SESSION);
 	bad[5] ^= 1;
-	/* Opening that does not reproduce comD (salt changed). */
-	bad[TEC_HDR + TEC_OPEN_LEN - 1] ^= 1;
+	/* A message without a valid signature is refused (it could not serve as evidence): abort. */
 	expect(cctsa_tecdsa_dkg_recv2(p1, bad, g->len, NULL, 0, &f, NULL), CCTSA_E_VERIFY, &f, CCTSA_TECDSA_ABORT,
+	       CCTSA_TECDSA_EV_SESSION);
+	CHECK(p1->dkg->accused == 0);
+	restore(p1, sv);
+	sv = snap(p1);
+	/* Opening that does not reproduce comD (salt changed), signed by its sender. */
+	bad[TEC_HDR + TEC_OPEN_LEN - 1] ^= 1;
+	tauth_sig(2, bad, g->len, sig);
+	expect(cctsa_tecdsa_dkg_recv2(p1, bad, g->len, sig, 32, &f, NULL), CCTSA_E_VERIFY, &f, CCTSA_TECDSA_ABORT,
 	       CCTSA_TECDSA_EV_COMMIT);
+	CHECK(judge_at(cl, m, 1, 2, CCTSA_TECDSA_EV_COMMIT, bad, sig) == 2);
 	CHECK(!cctsa_tecdsa_is_banned(p1, 2));
 	restore(p1, sv);
 	bad[TEC_HDR + TEC_OPEN_LEN - 1] ^= 1;

@@ -97,7 +97,11 @@ typedef int (*cctsa_tecdsa_auth_fn)(void *ctx, uint8_t signer, const uint8_t *ms
 CCTSA_MUST_USE cctsa_err cctsa_tecdsa_party_new(cctsa_tecdsa_party **out, uint8_t index);
 /* Wipes every secret (shares, OT seeds, presignatures) and frees; p may be NULL. */
 void cctsa_tecdsa_party_free(cctsa_tecdsa_party *p);
-/* Optional evidence verifier for DKG complaints (see cctsa_tecdsa_auth_fn). */
+/*
+ * Optional evidence verifier for DKG complaints (see cctsa_tecdsa_auth_fn). When set,
+ * dkg_recv1/dkg_recv2 also refuse (abort, E_VERIFY) a message whose signature does not
+ * verify, so every complaint this party raises carries valid evidence.
+ */
 void cctsa_tecdsa_party_set_auth(cctsa_tecdsa_party *p, cctsa_tecdsa_auth_fn fn, void *ctx);
 /*
  * A restarted node that regained its long-term state (key share, OT setup, bans,
