@@ -16,7 +16,7 @@
 static cctsa_err file_key_issue(void *ctx, cctsa_buf *resp, const cctsa_tsp_req *req, int pq,
 				cctsa_diag *diag)
 {
-	return cctsa_tsp_local_respond(ctx, resp, req, pq, diag);
+	return cctsa_tsp_local_respond(ctx, resp, req, pq, 0, diag);
 }
 
 static void on_signal(evutil_socket_t fd, short what, void *arg)

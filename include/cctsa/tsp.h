@@ -104,8 +104,8 @@ typedef enum { CCTSA_TSP_SIG_ECDSA_P384 = 1, CCTSA_TSP_SIG_MLDSA65 } cctsa_tsp_s
  * Produces the raw signature over msg (the DER SET OF signed attributes):
  *   ECDSA P-384: r || s, 48 + 48 octets big-endian, over SHA-384(msg);
  *   ML-DSA-65:   the 3309-octet pure ML-DSA signature over msg, empty context.
- * Appends to sig. Must verify what it produced or fail (a threshold signer
- * combines and checks before returning).
+ * Appends to sig. A threshold signer combines and verifies the signature
+ * before returning it (DESIGN.md §2); the local file-key signer does not.
  */
 typedef cctsa_err (*cctsa_tsp_sign_fn)(void *ctx, cctsa_buf *sig, const uint8_t *msg,
 				       size_t msg_len, cctsa_diag *diag);
@@ -173,15 +173,19 @@ void cctsa_tsp_local_free(cctsa_tsp_local *l);
 /* The two signers of l (valid until l is freed). */
 const cctsa_tsp_signer *cctsa_tsp_local_signer(const cctsa_tsp_local *l, cctsa_tsp_sigalg alg);
 
+/* flags for cctsa_tsp_local_respond */
+#define CCTSA_TSP_LOCAL_NO_COMPANION 1u /* one token only, no companion attribute (tests) */
+
 /*
- * Issues a response for a validated request: policy = req's if it is one of the
- * two project policies, else the default; pq (or the PQ policy) selects the
- * mirror image. Serial: 16 random octets; genTime: the system clock
- * (test/offline use: no trusted time); accuracy 1 s. Appends the DER
+ * Issues a response for a validated request: the requested policy must be one
+ * of the two project policies (else a rejection, unacceptedPolicy); pq (/tsa/pq)
+ * or the PQ policy selects the mirror image (pq with the default policy
+ * requested: unacceptedPolicy). Serial: 16 random octets; genTime: the system
+ * clock (test/offline use: no trusted time); accuracy 1 s. Appends the DER
  * TimeStampResp (granted, or rejection with a failInfo) to out.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tsp_local_respond(cctsa_tsp_local *l, cctsa_buf *out,
-						 const cctsa_tsp_req *req, int pq,
+						 const cctsa_tsp_req *req, int pq, unsigned flags,
 						 cctsa_diag *diag);
 
 /* True if policy (content octets, len 0 = none requested) is acceptable. */

@@ -99,31 +99,6 @@ static X509 *to_x509(const cctsa_der_elem *e)
 	return d2i_X509(NULL, &p, (long)e->der_len);
 }
 
-/* tsa [0] GeneralName, when present and a directoryName, must be the signer's subject. */
-static int tsa_name_ok(const tsp_tstinfo_view *ti, X509 *signer)
-{
-	cctsa_cursor c, gn;
-	const unsigned char *p;
-	X509_NAME *name;
-	int ok;
-
-	if (ti->tsa.der == NULL) {
-		return 1;
-	}
-	cctsa_cursor_init(&c, ti->tsa.val, ti->tsa.val_len);
-	if (!cctsa_der_peek(&c, CCTSA_DER_CTX_CONS(4))) {
-		return 1; /* another GeneralName form: not compared */
-	}
-	if (cctsa_der_enter(&c, CCTSA_DER_CTX_CONS(4), &gn, NULL) != CCTSA_OK) {
-		return 0;
-	}
-	p = gn.ptr + gn.pos;
-	name = d2i_X509_NAME(NULL, &p, (long)cctsa_cursor_left(&gn));
-	ok = name != NULL && X509_NAME_cmp(name, X509_get_subject_name(signer)) == 0;
-	X509_NAME_free(name);
-	return ok;
-}
-
 cctsa_err cctsa_tsp_chain_classical(tsp_check *r, const tsp_token_view *tv, const tsp_env *env)
 {
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
@@ -136,8 +111,6 @@ cctsa_err cctsa_tsp_chain_classical(tsp_check *r, const tsp_token_view *tv, cons
 		err = fail(r, "no classical trust anchor given");
 	} else if (untrusted == NULL || ctx == NULL || signer == NULL) {
 		err = fail(r, "signer certificate not usable");
-	} else if (!tsa_name_ok(&r->ti, signer)) {
-		err = fail(r, "TSTInfo tsa name is not the signer's subject");
 	}
 	if (err != CCTSA_OK) {
 		goto out;

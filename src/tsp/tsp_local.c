@@ -207,7 +207,7 @@ static int oid_eq(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 }
 
 cctsa_err cctsa_tsp_local_respond(cctsa_tsp_local *l, cctsa_buf *out, const cctsa_tsp_req *req,
-				  int pq, cctsa_diag *diag)
+				  int pq, unsigned flags, cctsa_diag *diag)
 {
 	cctsa_tsp_issue is;
 	struct timespec ts;
@@ -236,7 +236,10 @@ cctsa_err cctsa_tsp_local_respond(cctsa_tsp_local *l, cctsa_buf *out, const ccts
 	}
 	is.gen_time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	is.accuracy_ms = 1000;
-	CCTSA_TRY(cctsa_tsp_token_build(&tok, req, &is, pq ? &l->ml : &l->ec, pq ? &l->ec : &l->ml,
+	CCTSA_ENSURE((flags & ~CCTSA_TSP_LOCAL_NO_COMPANION) == 0, CCTSA_E_USAGE);
+	CCTSA_TRY(cctsa_tsp_token_build(&tok, req, &is, pq ? &l->ml : &l->ec,
+					(flags & CCTSA_TSP_LOCAL_NO_COMPANION) ? NULL
+					: pq ? &l->ec : &l->ml,
 					diag));
 	CCTSA_TRY(cctsa_tsp_resp_granted(out, tok.data, tok.len));
 out:

@@ -128,6 +128,50 @@ static int imprint_ok(const tsp_tstinfo_view *ti, const cctsa_tsp_verify_opts *o
 	return 0;
 }
 
+/* Name DER a equals Name DER b (RFC 5280 comparison through OpenSSL). */
+static int name_eq(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+	const unsigned char *pa = a, *pb = b;
+	X509_NAME *na = d2i_X509_NAME(NULL, &pa, (long)an), *nb = d2i_X509_NAME(NULL, &pb, (long)bn);
+	int eq = na != NULL && nb != NULL && X509_NAME_cmp(na, nb) == 0;
+
+	X509_NAME_free(na);
+	X509_NAME_free(nb);
+	return eq;
+}
+
+static int names_signer(const cctsa_der_elem *dn, const tsp_check *c)
+{
+	tsp_cert tc;
+
+	return c->signer.der != NULL &&
+	       cctsa_tsp_cert_parse(&tc, c->signer.der, c->signer.der_len, NULL) == CCTSA_OK &&
+	       name_eq(dn->der, dn->der_len, tc.subject.der, tc.subject.der_len);
+}
+
+/*
+ * The TSTInfo tsa field, when it is a directoryName, must name the signer of
+ * one of the two tokens (both carry the same TSTInfo, so it names the TSA once).
+ */
+static int tsa_name_ok(const tsp_tstinfo_view *ti, const tsp_check *a, const tsp_check *b)
+{
+	cctsa_cursor c, gn;
+	cctsa_der_elem dn;
+
+	if (ti->tsa.der == NULL) {
+		return 1;
+	}
+	cctsa_cursor_init(&c, ti->tsa.val, ti->tsa.val_len);
+	if (!cctsa_der_peek(&c, CCTSA_DER_CTX_CONS(4))) {
+		return 1; /* another GeneralName form: not compared */
+	}
+	if (cctsa_der_enter(&c, CCTSA_DER_CTX_CONS(4), &gn, NULL) != CCTSA_OK ||
+	    cctsa_der_expect(&gn, CCTSA_DER_SEQUENCE, &dn, NULL) != CCTSA_OK) {
+		return 0;
+	}
+	return names_signer(&dn, a) || names_signer(&dn, b);
+}
+
 static cctsa_tsp_verdict decide(const tsp_check *cls, const tsp_check *pq)
 {
 	if (cls->ok && pq->ok) {
@@ -183,6 +227,15 @@ static void check_tokens(tsp_check *cls, tsp_check *pq, const tsp_token_view *ou
 	if (b.present && b.pq && env->npq_ca == 0) {
 		say(report, "ML-DSA-65 companion token present but not checked (no ML-DSA CA given)\n");
 		b.present = 0;
+	}
+	if (!tsa_name_ok(&a.ti, &a, &b)) {
+		tsp_check *both[2] = {&a, &b};
+		for (int i = 0; i < 2; i++) {
+			if (both[i]->ok) {
+				both[i]->ok = 0;
+				snprintf(both[i]->why, sizeof(both[i]->why), "TSTInfo tsa name is not a signer's subject");
+			}
+		}
 	}
 	*cls = a.pq ? b : a;
 	*pq = a.pq ? a : b;
