@@ -72,6 +72,14 @@ static cctsa_err env_load(tsp_env *env, const cctsa_tsp_verify_opts *o, cctsa_di
 		CCTSA_TRY(cctsa_tsp_load_certs(&env->pq_buf, env->pq_ca, TSP_ENV_CERTS_MAX, &env->npq_ca,
 					       o->ca_mldsa_pem, diag));
 	}
+	if (o->binding_json != NULL) {
+		cctsa_buf j;
+		CCTSA_TRY(cctsa_file_read(&j, o->binding_json, 1u << 16, diag));
+		err = cctsa_x509_binding_from_json(&env->binding, (const char *)j.data, j.len, diag);
+		cctsa_buf_free(&j);
+		CCTSA_TRY(err);
+		env->have_binding = 1;
+	}
 	if (o->untrusted_pem != NULL) {
 		CCTSA_TRY(cctsa_tsp_load_certs(&env->extra_buf, env->extra, TSP_ENV_CERTS_MAX,
 					       &env->nextra, o->untrusted_pem, diag));
@@ -172,6 +180,29 @@ static int tsa_name_ok(const tsp_tstinfo_view *ti, const tsp_check *a, const tsp
 	return names_signer(&dn, a) || names_signer(&dn, b);
 }
 
+/* The signer's certificate carries the expected measurement binding (DESIGN.md §3). */
+static void check_binding(tsp_check *c, const tsp_env *env)
+{
+	cctsa_x509_cert xc;
+	cctsa_x509_binding got;
+	cctsa_diag d;
+
+	if (!env->have_binding || !c->ok) {
+		return;
+	}
+	cctsa_diag_reset(&d);
+	c->ok = 0;
+	if (cctsa_x509_cert_parse(&xc, c->signer.der, c->signer.der_len, &d) != CCTSA_OK ||
+	    xc.binding == NULL) {
+		snprintf(c->why, sizeof(c->why), "signer certificate carries no measurement binding");
+	} else if (cctsa_x509_binding_decode(&got, xc.binding, xc.binding_len, &d) != CCTSA_OK ||
+		   cctsa_x509_binding_compare(&env->binding, &got, &d) != CCTSA_OK) {
+		snprintf(c->why, sizeof(c->why), "measurement binding: %.160s", d.msg);
+	} else {
+		c->ok = 1;
+	}
+}
+
 static cctsa_tsp_verdict decide(const tsp_check *cls, const tsp_check *pq)
 {
 	if (cls->ok && pq->ok) {
@@ -237,6 +268,8 @@ static void check_tokens(tsp_check *cls, tsp_check *pq, const tsp_token_view *ou
 			}
 		}
 	}
+	check_binding(&a, env);
+	check_binding(&b, env);
 	*cls = a.pq ? b : a;
 	*pq = a.pq ? a : b;
 	report_check(report, &a);
@@ -287,10 +320,7 @@ cctsa_err cctsa_tsp_verify(cctsa_tsp_verdict *verdict, cctsa_buf *report, const 
 	if (opts == NULL || (opts->query == NULL && !opts->have_data)) {
 		return cctsa_fail(diag, CCTSA_E_USAGE, "verify: a query or the data is required");
 	}
-	if (opts->binding_json != NULL) {
-		return cctsa_fail(diag, CCTSA_E_UNSUPPORTED,
-				  "verify: the measurement-binding check is not implemented yet");
-	}
+
 	err = env_load(&env, opts, diag);
 	if (err == CCTSA_OK) {
 		err = verify_resp(verdict, report, der, len, opts, &env);

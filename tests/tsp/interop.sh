@@ -116,6 +116,14 @@ openssl ts -verify -queryfile "$W/q-yes.tsq" -in "$W/r-warn.tsr" -CAfile "$P/ca-
 ok
 flip_last "$W/rpq.tsr" "$W/rpq-warn.tsr"
 verdict WARNING --in "$W/rpq-warn.tsr" --query "$W/qpq.tsq" --ca-ecdsa "$P/ca-ecdsa.pem" --ca-mldsa "$P/ca-mldsa.pem"
+# measurement binding: both TSA certificates carry binding.json; a different measurement is refused
+verdict "FULLY VERIFIED" --in "$W/r-yes.tsr" --query "$W/q-yes.tsq" --ca-ecdsa "$P/ca-ecdsa.pem" \
+	--ca-mldsa "$P/ca-mldsa.pem" --binding "$P/binding.json"
+verdict "POST-QUANTUM VERIFIED" --in "$W/r-ml.tsr" --query "$W/qpq.tsq" --ca-ecdsa "$P/ca-ecdsa.pem" \
+	--ca-mldsa "$P/ca-mldsa.pem" --binding "$P/binding.json"
+jq -c '.launch_measurement |= ((if .[0:1] == "0" then "1" else "0" end) + .[1:])' "$P/binding.json" > "$W/other-binding.json"
+verdict REJECT --in "$W/r-yes.tsr" --query "$W/q-yes.tsq" --ca-ecdsa "$P/ca-ecdsa.pem" \
+	--ca-mldsa "$P/ca-mldsa.pem" --binding "$W/other-binding.json"
 # REJECT: other data, other nonce, a wrong classical anchor
 verdict REJECT --in "$W/r-yes.tsr" --data "$W/pki/binding.json" --ca-ecdsa "$P/ca-ecdsa.pem" --ca-mldsa "$P/ca-mldsa.pem"
 verdict REJECT --in "$W/r-yes.tsr" --query "$W/q-no.tsq" --ca-ecdsa "$P/ca-ecdsa.pem" --ca-mldsa "$P/ca-mldsa.pem"
@@ -152,5 +160,5 @@ rc=0
 "$C" ts-reply --query "$W/q-yes.tsq" --keys "$P" --out "$W/x.tsr" --policy 1.2.3 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || die "ts-reply --policy 1.2.3 exited $rc (want 2: misuse)"
 ok
-[ "$pass" -eq 38 ] || die "$pass checks ran, expected 38"
+[ "$pass" -eq 41 ] || die "$pass checks ran, expected 41"
 echo "interop: $pass checks passed"
