@@ -193,6 +193,25 @@ static cctsa_err check_sig_mldsa(tsp_check *r, const tsp_token_view *tv, const t
 	return CCTSA_OK;
 }
 
+/* The SignerInfo signature algorithm fits the key: ECDSA (1.2.840.10045.*) or RSA PKCS#1 v1.5. */
+static int sig_alg_fits(const tsp_signer_view *sv, const EVP_PKEY *pk)
+{
+	static const uint8_t ec_arc[] = {0x2a, 0x86, 0x48, 0xce, 0x3d};
+	static const uint8_t rsa_arc[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01};
+	const uint8_t *o = sv->sig_alg.val;
+	size_t n = sv->sig_alg.val_len;
+
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC) {
+		return n > sizeof(ec_arc) && cctsa_memcmp_var(o, ec_arc, sizeof(ec_arc)) == 0;
+	}
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && n == sizeof(rsa_arc) + 1 &&
+	    cctsa_memcmp_var(o, rsa_arc, sizeof(rsa_arc)) == 0) {
+		uint8_t last = o[n - 1];
+		return last == 1 || last == 5 || (last >= 11 && last <= 14); /* not PSS (10) */
+	}
+	return 0;
+}
+
 static cctsa_err check_sig_classical(tsp_check *r, const char *dname, const cctsa_der_elem *cert,
 				     const tsp_token_view *tv, const cctsa_buf *msg)
 {
@@ -202,6 +221,11 @@ static cctsa_err check_sig_classical(tsp_check *r, const char *dname, const ccts
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int ok = 0;
 
+	if (pk != NULL && !sig_alg_fits(&tv->signer, pk)) {
+		EVP_MD_CTX_free(ctx);
+		X509_free(x);
+		return why(r, "signature algorithm does not fit the signer's key (ECDSA or RSA PKCS#1 v1.5 only)");
+	}
 	if (pk != NULL && ctx != NULL &&
 	    EVP_DigestVerifyInit(ctx, NULL, EVP_get_digestbyname(dname), NULL, pk) == 1) {
 		ok = EVP_DigestVerify(ctx, tv->signer.sig, tv->signer.sig_len, msg->data, msg->len) == 1;
