@@ -153,7 +153,7 @@ cctsa_err cctsa_der_end_set(cctsa_buf *b, size_t mark)
 	/* Selection sort by rotation: bring the smallest remaining element to the front. */
 	for (start = mark + 1; start < end;) {
 		cctsa_cursor c;
-		cctsa_der_elem e;
+		cctsa_der_elem e = {0};
 		size_t min_off = 0, min_len = 0, off;
 
 		cctsa_cursor_init(&c, b->data + start, end - start);
@@ -306,7 +306,7 @@ cctsa_err cctsa_der_oid_encode(uint8_t *out, size_t cap, size_t *out_len, const 
 cctsa_err cctsa_der_put_oid_text(cctsa_buf *b, const char *dotted)
 {
 	uint8_t enc[CCTSA_DER_OID_MAX];
-	size_t n;
+	size_t n = 0;
 	cctsa_err err = cctsa_der_oid_encode(enc, sizeof(enc), &n, dotted);
 
 	if (err == CCTSA_E_RESOURCE) {
@@ -422,7 +422,7 @@ cctsa_err cctsa_der_put_gentime(cctsa_buf *b, int64_t secs, uint32_t millis)
 {
 	uint8_t t[24];
 	int64_t y;
-	size_t n;
+	size_t n = 0;
 
 	if (millis > 999 || secs > INT64_MAX / 2 || secs < INT64_MIN / 2) {
 		return CCTSA_E_USAGE;
@@ -450,7 +450,7 @@ cctsa_err cctsa_der_put_utctime(cctsa_buf *b, int64_t secs)
 {
 	uint8_t t[16];
 	int64_t y;
-	size_t n;
+	size_t n = 0;
 
 	if (secs > INT64_MAX / 2 || secs < INT64_MIN / 2) {
 		return CCTSA_E_USAGE;

@@ -18,7 +18,7 @@ static cctsa_err load_config(const char *dir, uint8_t set[CCTSA_SSS_SET_ID_LEN],
 	json_t *j = NULL;
 	json_error_t je;
 	const char *fmt, *hex;
-	size_t n;
+	size_t n = 0;
 	cctsa_err err = CCTSA_OK;
 
 	cctsa_buf_init(&b, 0);

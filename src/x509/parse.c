@@ -9,7 +9,7 @@
 static cctsa_err parse_bc(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
 	cctsa_cursor seq;
-	uint64_t pl;
+	uint64_t pl = 0;
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_enter(v, CCTSA_DER_SEQUENCE, &seq, diag));
@@ -28,9 +28,9 @@ out:
 
 static cctsa_err parse_ku(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
-	const uint8_t *b;
-	size_t n;
-	unsigned unused;
+	const uint8_t *b = NULL;
+	size_t n = 0;
+	unsigned unused = 0;
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_get_bits(v, &b, &n, &unused, diag));
@@ -45,7 +45,7 @@ out:
 static cctsa_err parse_eku(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
 	cctsa_cursor seq;
-	cctsa_der_elem oid;
+	cctsa_der_elem oid = {0};
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_enter(v, CCTSA_DER_SEQUENCE, &seq, diag));
@@ -63,7 +63,7 @@ out:
 static cctsa_err parse_aki(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
 	cctsa_cursor seq;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_enter(v, CCTSA_DER_SEQUENCE, &seq, diag));
@@ -86,7 +86,7 @@ out:
 cctsa_err cctsa_x509_parse_policies_value(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
 	cctsa_cursor seq, pi;
-	cctsa_der_elem oid, q;
+	cctsa_der_elem oid = {0}, q = {0};
 	cctsa_err err = CCTSA_OK;
 
 	c->policies = v->ptr + v->pos;
@@ -111,7 +111,7 @@ static cctsa_err parse_ext(cctsa_x509_cert *c, const cctsa_der_elem *oid, cctsa_
 {
 	const uint8_t *o = oid->val;
 	size_t n = oid->val_len;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = CCTSA_OK;
 
 	*known = 1;
@@ -148,7 +148,7 @@ cctsa_err cctsa_x509_parse_exts(cctsa_x509_cert *c, cctsa_cursor *exts, cctsa_di
 
 	while (cctsa_cursor_left(exts) > 0) {
 		cctsa_cursor ext, val;
-		cctsa_der_elem oid;
+		cctsa_der_elem oid = {0};
 		int critical = 0, known;
 		char text[CCTSA_DER_OID_TEXT_MAX];
 
@@ -190,7 +190,7 @@ static cctsa_err parse_signed(const uint8_t *der, size_t len, cctsa_der_elem *bo
 			      cctsa_diag *diag)
 {
 	cctsa_cursor c, seq;
-	unsigned unused;
+	unsigned unused = 0;
 	size_t pos;
 	cctsa_err err = CCTSA_OK;
 
@@ -212,7 +212,7 @@ out:
 static cctsa_err parse_validity(cctsa_x509_cert *c, cctsa_cursor *tbs, cctsa_diag *diag)
 {
 	cctsa_cursor v;
-	uint32_t ns;
+	uint32_t ns = 0;
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_enter(tbs, CCTSA_DER_SEQUENCE, &v, diag));
@@ -226,10 +226,10 @@ out:
 static cctsa_err parse_tbs(cctsa_x509_cert *c, const uint8_t *alg_der, size_t alg_len, cctsa_diag *diag)
 {
 	cctsa_cursor tbs, ver, exts;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	uint64_t version = 0;
 	size_t pos;
-	cctsa_sig_alg inner;
+	cctsa_sig_alg inner = CCTSA_SIG_NONE;
 	cctsa_err err = CCTSA_OK;
 
 	cctsa_cursor_init(&tbs, c->tbs, c->tbs_len);
@@ -280,7 +280,7 @@ out:
 
 cctsa_err cctsa_x509_cert_parse(cctsa_x509_cert *c, const uint8_t *der, size_t len, cctsa_diag *diag)
 {
-	cctsa_der_elem body;
+	cctsa_der_elem body = {0};
 	const uint8_t *alg_der;
 	size_t alg_len;
 	cctsa_err err = CCTSA_OK;
@@ -303,7 +303,7 @@ out:
 int cctsa_x509_cert_has_policy(const cctsa_x509_cert *c, const char *policy_oid)
 {
 	cctsa_cursor cur, seq, pi;
-	cctsa_der_elem oid;
+	cctsa_der_elem oid = {0};
 
 	if (c->policies == NULL) {
 		return 0;
@@ -328,7 +328,7 @@ static cctsa_err parse_attrs(cctsa_x509_csr *r, cctsa_cursor *attrs, cctsa_diag 
 
 	while (cctsa_cursor_left(attrs) > 0) {
 		cctsa_cursor at, vals, exts;
-		cctsa_der_elem oid;
+		cctsa_der_elem oid = {0};
 		cctsa_x509_cert tmp;
 
 		CCTSA_TRY(cctsa_der_enter(attrs, CCTSA_DER_SEQUENCE, &at, diag));
@@ -355,11 +355,11 @@ out:
 
 cctsa_err cctsa_x509_csr_parse(cctsa_x509_csr *r, const uint8_t *der, size_t len, cctsa_diag *diag)
 {
-	cctsa_der_elem body, e;
+	cctsa_der_elem body = {0}, e = {0};
 	cctsa_cursor info, attrs;
 	const uint8_t *alg_der, *pub;
 	size_t alg_len, pub_len;
-	uint64_t version;
+	uint64_t version = 0;
 	cctsa_err err = CCTSA_OK;
 
 	memset(r, 0, sizeof(*r));
