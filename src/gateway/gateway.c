@@ -113,8 +113,8 @@ static cctsa_err answer_tsq(cctsa_gateway *g, cctsa_buf *resp, const uint8_t *de
 	if (err != CCTSA_OK) {
 		g->stats.system_failures++;
 		cctsa_log_err("backend failed: %s", cctsa_diag_str(&diag, err));
-		resp->len = 0;
-		resp->failed = 0;
+		cctsa_buf_free(resp); /* drop whatever the backend left */
+		cctsa_buf_init(resp, 1u << 20);
 		return cctsa_tsp_resp_rejection(resp, CCTSA_TSP_FAIL_SYSTEM_FAILURE,
 						"the time-stamping service is unavailable");
 	}

@@ -163,12 +163,8 @@ static cctsa_err check_signed_attrs(tsp_check *r, const tsp_token_view *tv, cons
 /* The signed attributes as signed: the [0] IMPLICIT element re-tagged as SET OF. */
 static cctsa_err signed_bytes(cctsa_buf *b, const tsp_token_view *tv)
 {
-	cctsa_err err = cctsa_buf_put(b, tv->signer.signed_attrs.der, tv->signer.signed_attrs.der_len);
-
-	if (err == CCTSA_OK) {
-		b->data[0] = CCTSA_DER_SET;
-	}
-	return err;
+	return cctsa_der_put_tlv(b, CCTSA_DER_SET, tv->signer.signed_attrs.val,
+				 tv->signer.signed_attrs.val_len);
 }
 
 static cctsa_err check_sig_mldsa(tsp_check *r, const tsp_token_view *tv, const tsp_cert *sc,

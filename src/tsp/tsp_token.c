@@ -199,24 +199,26 @@ static cctsa_err put_signed_attrs(cctsa_buf *b, const cctsa_tsp_signer *s, const
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
 	size_t mdl, set;
-	cctsa_buf v;
+	cctsa_buf ct, dg, sc;
 	cctsa_err err = CCTSA_OK;
 
-	cctsa_buf_init(&v, 0);
+	cctsa_buf_init(&ct, 0);
+	cctsa_buf_init(&dg, 0);
+	cctsa_buf_init(&sc, 0);
 	CCTSA_TRY(cctsa_tsp_digest(s->alg == CCTSA_TSP_SIG_MLDSA65 ? "sha512" : "sha384", md, &mdl,
 				   tst, tst_len));
+	CCTSA_TRY(cctsa_der_put_oid_text(&ct, TSP_OID_CT_TSTINFO));
+	CCTSA_TRY(cctsa_der_put_octets(&dg, md, mdl));
+	CCTSA_TRY(put_signing_cert_v2(&sc, s, c));
 	CCTSA_TRY(cctsa_der_begin(b, CCTSA_DER_SET, &set));
-	CCTSA_TRY(cctsa_der_put_oid_text(&v, TSP_OID_CT_TSTINFO));
-	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_CONTENT_TYPE, v.data, v.len));
-	v.len = 0;
-	CCTSA_TRY(cctsa_der_put_octets(&v, md, mdl));
-	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_MESSAGE_DIGEST, v.data, v.len));
-	v.len = 0;
-	CCTSA_TRY(put_signing_cert_v2(&v, s, c));
-	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_SIGNING_CERT_V2, v.data, v.len));
+	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_CONTENT_TYPE, ct.data, ct.len));
+	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_MESSAGE_DIGEST, dg.data, dg.len));
+	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_SIGNING_CERT_V2, sc.data, sc.len));
 	CCTSA_TRY(cctsa_der_end_set(b, set));
 out:
-	cctsa_buf_free(&v);
+	cctsa_buf_free(&ct);
+	cctsa_buf_free(&dg);
+	cctsa_buf_free(&sc);
 	return err;
 }
 
@@ -254,12 +256,16 @@ static cctsa_err put_signer_info(cctsa_buf *b, const cctsa_tsp_signer *s, const 
 				 size_t companion_len, cctsa_diag *diag)
 {
 	int pq = s->alg == CCTSA_TSP_SIG_MLDSA65;
-	size_t si, sid, ua, sa_start;
+	size_t si, sid, ua;
 	cctsa_buf sa;
+	cctsa_cursor cur;
+	cctsa_der_elem sa_set;
 	cctsa_err err = CCTSA_OK;
 
 	cctsa_buf_init(&sa, 0);
 	CCTSA_TRY(put_signed_attrs(&sa, s, c, tst, tst_len));
+	cctsa_cursor_init(&cur, sa.data, sa.len);
+	CCTSA_TRY(cctsa_der_read(&cur, &sa_set, diag));
 	CCTSA_TRY(cctsa_der_begin(b, CCTSA_DER_SEQUENCE, &si));
 	CCTSA_TRY(cctsa_der_put_u64(b, 1));
 	CCTSA_TRY(cctsa_der_begin(b, CCTSA_DER_SEQUENCE, &sid));
@@ -267,9 +273,8 @@ static cctsa_err put_signer_info(cctsa_buf *b, const cctsa_tsp_signer *s, const 
 	CCTSA_TRY(cctsa_der_put_raw(b, c->serial.der, c->serial.der_len));
 	CCTSA_TRY(cctsa_der_end(b, sid));
 	CCTSA_TRY(put_alg(b, pq ? TSP_OID_SHA512 : TSP_OID_SHA384));
-	sa_start = b->len;
-	CCTSA_TRY(cctsa_der_put_raw(b, sa.data, sa.len));
-	b->data[sa_start] = CCTSA_DER_CTX_CONS(0); /* [0] IMPLICIT SET OF */
+	/* signedAttrs [0] IMPLICIT SET OF: the signed SET's contents under tag [0] */
+	CCTSA_TRY(cctsa_der_put_tlv(b, CCTSA_DER_CTX_CONS(0), sa_set.val, sa_set.val_len));
 	CCTSA_TRY(put_alg(b, pq ? TSP_OID_MLDSA65 : TSP_OID_ECDSA_SHA384));
 	CCTSA_TRY(put_signature(b, s, sa.data, sa.len, diag));
 	if (companion != NULL) {
