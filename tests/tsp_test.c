@@ -11,6 +11,7 @@
 #include "check.h"
 #include "cctsa/der.h"
 #include "cctsa/tsp.h"
+#include "cctsa/x509.h"
 #include "tsp/test_util.h"
 #include "tsp/tsp_view.h"
 
@@ -222,8 +223,28 @@ static void test_resp_rejection(void)
 	cctsa_buf_free(&b);
 }
 
+/* The content-octet OIDs of tsp.h are the project OIDs of x509.h. */
+static void test_oids(void)
+{
+	static const struct {
+		const uint8_t *bytes;
+		const char *dotted;
+	} t[] = {{CCTSA_TSP_OID_POLICY_DEFAULT, CCTSA_OID_POLICY_DEFAULT},
+		 {CCTSA_TSP_OID_POLICY_PQ, CCTSA_OID_POLICY_PQ},
+		 {CCTSA_TSP_OID_COMPANION, CCTSA_OID_COMPANION_ATTR}};
+	uint8_t enc[CCTSA_DER_OID_MAX];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK_OK(cctsa_der_oid_encode(enc, sizeof(enc), &n, t[i].dotted));
+		CHECK(n == CCTSA_TSP_OID_PROJECT_LEN);
+		CHECK_MEMEQ(enc, t[i].bytes, n);
+	}
+}
+
 int main(void)
 {
+	test_oids();
 	test_req_corpus();
 	test_req_fields();
 	test_req_mutations();
