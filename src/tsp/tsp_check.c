@@ -99,7 +99,7 @@ static int ess_cert_ok(const uint8_t *val, size_t len, int v2, const cctsa_der_e
 }
 
 typedef struct {
-	int content_type, digest, ess;
+	int content_type, digest, ess_v1, ess_v2;
 } attr_seen;
 
 static cctsa_err check_attr(tsp_check *r, attr_seen *s, const cctsa_der_elem *oid,
@@ -123,7 +123,10 @@ static cctsa_err check_attr(tsp_check *r, attr_seen *s, const cctsa_der_elem *oi
 	} else if (cctsa_der_oid_is(oid->val, oid->val_len, TSP_OID_ATTR_SIGNING_CERT_V2) ||
 		   cctsa_der_oid_is(oid->val, oid->val_len, TSP_OID_ATTR_SIGNING_CERT)) {
 		int v2 = cctsa_der_oid_is(oid->val, oid->val_len, TSP_OID_ATTR_SIGNING_CERT_V2);
-		if (s->ess++ || !ess_cert_ok(val->der, val->der_len, v2, cert)) {
+		if ((v2 ? s->ess_v2++ : s->ess_v1++) != 0) {
+			return why(r, "signingCertificate%s attribute repeated", v2 ? "V2" : "");
+		}
+		if (!ess_cert_ok(val->der, val->der_len, v2, cert)) {
 			return why(r, "ESSCertID%s does not name the signer's certificate", v2 ? "v2" : "");
 		}
 	}
@@ -135,7 +138,7 @@ static cctsa_err check_signed_attrs(tsp_check *r, const tsp_token_view *tv, cons
 {
 	cctsa_cursor c, attr, vals;
 	cctsa_der_elem oid, val;
-	attr_seen seen = {0, 0, 0};
+	attr_seen seen = {0, 0, 0, 0};
 	uint8_t md[EVP_MAX_MD_SIZE];
 	size_t mdl;
 
@@ -153,8 +156,15 @@ static cctsa_err check_signed_attrs(tsp_check *r, const tsp_token_view *tv, cons
 		if (check_attr(r, &seen, &oid, &val, md, mdl, cert) != CCTSA_OK) {
 			return CCTSA_E_VERIFY;
 		}
+		if (cctsa_cursor_left(&vals) != 0 &&
+		    (cctsa_der_oid_is(oid.val, oid.val_len, TSP_OID_ATTR_CONTENT_TYPE) ||
+		     cctsa_der_oid_is(oid.val, oid.val_len, TSP_OID_ATTR_MESSAGE_DIGEST) ||
+		     cctsa_der_oid_is(oid.val, oid.val_len, TSP_OID_ATTR_SIGNING_CERT_V2) ||
+		     cctsa_der_oid_is(oid.val, oid.val_len, TSP_OID_ATTR_SIGNING_CERT))) {
+			return why(r, "signed attribute with more than one value");
+		}
 	}
-	if (!seen.content_type || !seen.digest || !seen.ess) {
+	if (!seen.content_type || !seen.digest || !(seen.ess_v1 || seen.ess_v2)) {
 		return why(r, "contentType, messageDigest or ESSCertID attribute missing");
 	}
 	return CCTSA_OK;
