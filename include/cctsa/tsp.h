@@ -81,9 +81,11 @@ typedef struct {
  *   CCTSA_E_MALFORMED   badDataFormat (not strict DER, trailing bytes, wrong shape)
  *   CCTSA_E_UNSUPPORTED badAlg (hash not offered: SHA-1, MD5, unknown, bad params),
  *                       badRequest (version != 1, imprint length mismatch, nonce too long),
- *                       unacceptedExtension (a critical extension: none is understood)
- * Policy acceptance is checked separately (cctsa_tsp_req_policy_ok). On failure
- * *out is zeroed. diag may be NULL.
+ *                       unacceptedExtension (a critical extension: none is understood),
+ *                       unacceptedPolicy (a reqPolicy OID over CCTSA_TSP_OID_MAX octets)
+ *   CCTSA_E_USAGE       der NULL with len != 0 (*fail_bit = systemFailure)
+ * Whether a well-formed reqPolicy is offered is checked separately
+ * (cctsa_tsp_policy_ok). On failure *out is zeroed. diag may be NULL.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tsp_req_parse(cctsa_tsp_req *out, unsigned *fail_bit,
 					     const uint8_t *der, size_t len, cctsa_diag *diag);
@@ -216,10 +218,21 @@ typedef struct {
 } cctsa_tsp_verify_opts;
 
 /*
- * Verifies a DER TimeStampResp (or a bare TimeStampToken) and returns the
- * verdict in *verdict; report (may be NULL) receives one line per check.
- * Returns CCTSA_OK whenever a verdict was reached (REJECT included), an error
- * only for misuse or I/O on the trust files.
+ * Verifies a DER TimeStampResp (or a bare TimeStampToken): status granted; for
+ * the outer token and its companion each: the signer certificate chosen by sid
+ * (never by name), contentType, messageDigest, ESSCertID(v2), the signature
+ * (ECDSA/RSA through OpenSSL, ML-DSA-65 through the mldsa module), the path at
+ * genTime (classical: OpenSSL with the timestamping purpose; ML-DSA:
+ * cctsa_x509_chain_verify, no classical link), the binding when given; both
+ * tokens carry byte-identical TSTInfo, whose tsa name (if a directoryName) is a
+ * signer's subject; imprint, nonce and policy match the query (or the imprint
+ * the data). Verdicts: FULLY (both valid), CLASSICALLY (classical valid, no
+ * companion or no ML-DSA anchor given), POST-QUANTUM (ML-DSA valid, no classical
+ * token), WARNING (one valid, the other present and invalid), REJECT.
+ * report (may be NULL) receives one line per token and the reason of a reject.
+ * Returns CCTSA_OK whenever a verdict was reached (REJECT included); errors:
+ * CCTSA_E_USAGE (neither query nor data), CCTSA_E_IO / CCTSA_E_MALFORMED on the
+ * trust files or binding.json.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tsp_verify(cctsa_tsp_verdict *verdict, cctsa_buf *report,
 					  const uint8_t *der, size_t len,
