@@ -173,5 +173,31 @@ rc=0
 "$C" ts-reply --query "$W/q-yes.tsq" --keys "$P" --out "$W/x.tsr" --policy 1.2.3 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || die "ts-reply --policy 1.2.3 exited $rc (want 2: misuse)"
 ok
-[ "$pass" -eq 42 ] || die "$pass checks ran, expected 42"
+# CLI misuse (exit 2) and failures (exit 1), key loading errors
+exits() { # WANT CMD...
+	local want=$1 rc=0
+	shift
+	"$@" > /dev/null 2>&1 || rc=$?
+	[ $rc -eq "$want" ] || die "$* exited $rc, want $want"
+	ok
+}
+exits 2 "$C" ts-reply --query "$W/q-yes.tsq" --keys "$P"
+exits 2 "$C" verify --in "$W/r-yes.tsr" --ca-ecdsa "$P/ca-ecdsa.pem"
+exits 2 "$C" verify --in "$W/r-yes.tsr" --query "$W/q-yes.tsq" --data "$W/data" --ca-ecdsa "$P/ca-ecdsa.pem"
+exits 0 "$C" verify --help
+exits 0 "$C" ts-reply --help
+exits 1 "$C" ts-reply --query "$W/q-yes.tsq" --keys "$W/nonexistent" --out "$W/x.tsr"
+mkdir "$W/badkeys" && cp "$P"/*.pem "$W/badkeys/" && cp "$P/tsa-mldsa.key" "$W/badkeys/"
+cp "$P/tsa-mldsa.key" "$W/badkeys/tsa-ecdsa.key" # an ML-DSA key where the ECDSA key belongs
+exits 1 "$C" ts-reply --query "$W/q-yes.tsq" --keys "$W/badkeys" --out "$W/x.tsr"
+[ ! -e "$W/x.tsr" ] || die "a response was written despite the key error"
+cp "$P/tsa-ecdsa.key" "$W/badkeys/tsa-ecdsa.key"
+cp "$P/ca-ecdsa.key" "$W/badkeys/tsa-mldsa.key" # an ECDSA key where the ML-DSA key belongs
+exits 1 "$C" ts-reply --query "$W/q-yes.tsq" --keys "$W/badkeys" --out "$W/x.tsr"
+exits 1 "$C" verify --in "$W/nonexistent.tsr" --query "$W/q-yes.tsq" --ca-ecdsa "$P/ca-ecdsa.pem"
+exits 1 "$C" verify --in "$W/r-yes.tsr" --query "$W/q-yes.tsq" --ca-ecdsa "$W/data"
+exits 1 "$C" verify --in "$W/r-yes.tsr" --query "$W/q-yes.tsq" --ca-ecdsa "$P/ca-ecdsa.pem" --binding "$W/data"
+exits 1 "$CCTSA_BIN/cctsa-gateway" --port 0
+exits 2 "$CCTSA_BIN/cctsa-gateway" --keys "$P" --port 70000
+[ "$pass" -eq 55 ] || die "$pass checks ran, expected 55"
 echo "interop: $pass checks passed"
