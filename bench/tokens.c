@@ -58,7 +58,7 @@ static int run_sign(void *arg)
 	cctsa_err err;
 
 	cctsa_buf_init(&sig, 0);
-	err = c->s->sign(c->s->sign_ctx, &sig, c->msg, sizeof(c->msg), NULL);
+	err = c->s->sign(c->s->sign_ctx, &sig, c->msg, sizeof(c->msg), c->msg, sizeof(c->msg), NULL);
 	cctsa_buf_free(&sig);
 	return err == CCTSA_OK;
 }
@@ -79,13 +79,16 @@ static int run_parse_wrap(void *arg)
 }
 
 /* A signer that returns a fixed value of the right length: encoding cost only. */
-static cctsa_err fixed_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t n, cctsa_diag *diag)
+static cctsa_err fixed_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t n, const uint8_t *tst,
+			    size_t tst_len, cctsa_diag *diag)
 {
 	static const uint8_t zero[3309];
 	const cctsa_tsp_signer *s = ctx;
 
 	(void)msg;
 	(void)n;
+	(void)tst;
+	(void)tst_len;
 	(void)diag;
 	return cctsa_buf_put(sig, zero, s->alg == CCTSA_TSP_SIG_MLDSA65 ? 3309 : 96);
 }

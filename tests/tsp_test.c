@@ -558,6 +558,7 @@ void tsp_test_tokens(void)
 	test_mirror_token(&k, &ec, &ml);
 	test_build_errors(&k, &ec, &ml);
 	test_view_mutations(&ec, &ml);
+	CHECK(k.checks == 10); /* every signing call above (2+2, 2, 1+1, 2) was re-checked */
 	EVP_PKEY_free(k.ec);
 	cctsa_mldsa_key_free(k.ml);
 	cctsa_mem_free(k.ec_cert);

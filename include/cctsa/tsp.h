@@ -106,11 +106,14 @@ typedef enum { CCTSA_TSP_SIG_ECDSA_P384 = 1, CCTSA_TSP_SIG_MLDSA65 } cctsa_tsp_s
  * Produces the raw signature over msg (the DER SET OF signed attributes):
  *   ECDSA P-384: r || s, 48 + 48 octets big-endian, over SHA-384(msg);
  *   ML-DSA-65:   the 3309-octet pure ML-DSA signature over msg, empty context.
- * Appends to sig. A threshold signer combines and verifies the signature
- * before returning it (DESIGN.md §2); the local file-key signer does not.
+ * tst is the TSTInfo DER that msg covers: a threshold coordinator ships both to
+ * its peers, and each runs cctsa_tsp_sign_check before contributing (DESIGN.md
+ * §2). Appends to sig. A threshold signer combines and verifies the signature
+ * before returning it; the local file-key signer does not.
  */
 typedef cctsa_err (*cctsa_tsp_sign_fn)(void *ctx, cctsa_buf *sig, const uint8_t *msg,
-				       size_t msg_len, cctsa_diag *diag);
+				       size_t msg_len, const uint8_t *tst, size_t tst_len,
+				       cctsa_diag *diag);
 
 /*
  * One signer: its algorithm, its certificate (DER), the rest of its chain
@@ -149,6 +152,33 @@ CCTSA_MUST_USE cctsa_err cctsa_tsp_token_build(cctsa_buf *token, const cctsa_tsp
 					       const cctsa_tsp_issue *issue,
 					       const cctsa_tsp_signer *outer,
 					       const cctsa_tsp_signer *inner, cctsa_diag *diag);
+
+/* The TSTInfo fields a signing participant re-checks; pointers go into the TSTInfo. */
+typedef struct {
+	const uint8_t *policy; /* OID content octets */
+	size_t policy_len;
+	const uint8_t *serial; /* INTEGER content octets (positive, <= 20) */
+	size_t serial_len;
+	int64_t gen_time_ms; /* Unix milliseconds */
+	const uint8_t *nonce; /* INTEGER content octets, NULL if absent */
+	size_t nonce_len;
+} cctsa_tsp_tstinfo_fields;
+
+/*
+ * The check a threshold participant runs before contributing a signature share
+ * (DESIGN.md §2, step 3): msg must be exactly the signed attributes this module
+ * builds for (alg, cert) over tst (contentType id-ct-TSTInfo, messageDigest =
+ * SHA-384 or SHA-512 of tst, ESSCertIDv2 of cert), and tst a well-formed TSTInfo
+ * v1 with a positive serial of at most 20 octets and a whole-millisecond genTime.
+ * The fields come back in *out for the participant's own policy (genTime
+ * tolerance, serial range and reuse, policy allowed).
+ * Errors: CCTSA_E_VERIFY (msg is not those attributes), CCTSA_E_MALFORMED (tst
+ * or cert), CCTSA_E_USAGE. *out is zeroed on failure.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_tsp_sign_check(cctsa_tsp_tstinfo_fields *out, cctsa_tsp_sigalg alg,
+					      const uint8_t *cert, size_t cert_len, const uint8_t *msg,
+					      size_t msg_len, const uint8_t *tst, size_t tst_len,
+					      cctsa_diag *diag);
 
 /* TimeStampResp{status granted, token}. Appends to out. */
 CCTSA_MUST_USE cctsa_err cctsa_tsp_resp_granted(cctsa_buf *out, const uint8_t *token,

@@ -62,7 +62,7 @@ static cctsa_err read_pem_certs(cctsa_buf *out, const char *path, size_t *count,
 }
 
 static cctsa_err ec_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t msg_len,
-			 cctsa_diag *diag)
+			 const uint8_t *tst, size_t tst_len, cctsa_diag *diag)
 {
 	cctsa_tsp_local *l = ctx;
 	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
@@ -72,6 +72,8 @@ static cctsa_err ec_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t m
 	ECDSA_SIG *es = NULL;
 	cctsa_err err = CCTSA_OK;
 
+	(void)tst; /* a local key needs no re-check by peers */
+	(void)tst_len;
 	if (mctx == NULL || EVP_DigestSignInit(mctx, NULL, EVP_sha384(), NULL, l->ec_key) != 1 ||
 	    EVP_DigestSign(mctx, der, &der_len, msg, msg_len) != 1 ||
 	    (es = d2i_ECDSA_SIG(NULL, &p, (long)der_len)) == NULL ||
@@ -88,11 +90,13 @@ out:
 }
 
 static cctsa_err ml_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t msg_len,
-			 cctsa_diag *diag)
+			 const uint8_t *tst, size_t tst_len, cctsa_diag *diag)
 {
 	cctsa_tsp_local *l = ctx;
 	cctsa_err err = CCTSA_OK;
 
+	(void)tst;
+	(void)tst_len;
 	CCTSA_TRY(cctsa_buf_reserve(sig, CCTSA_MLDSA65_SIG_LEN));
 	err = cctsa_mldsa_sign(l->ml_key, sig->data + sig->len, CCTSA_MLDSA65_SIG_LEN, msg, msg_len,
 			       NULL, 0, 0);

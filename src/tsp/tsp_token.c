@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "base/ct.h"
 #include "tsp_int.h"
 
 /* 1.3.6.1.4.1.32473.1.{4,3,2} */
@@ -224,7 +225,7 @@ out:
 
 /* Calls the signer and encodes its raw output as the SignerInfo signature OCTET STRING. */
 static cctsa_err put_signature(cctsa_buf *b, const cctsa_tsp_signer *s, const uint8_t *sa,
-			       size_t sa_len, cctsa_diag *diag)
+			       size_t sa_len, const uint8_t *tst, size_t tst_len, cctsa_diag *diag)
 {
 	cctsa_buf raw, enc;
 	size_t m;
@@ -232,7 +233,7 @@ static cctsa_err put_signature(cctsa_buf *b, const cctsa_tsp_signer *s, const ui
 
 	cctsa_buf_init(&raw, 0);
 	cctsa_buf_init(&enc, 0);
-	CCTSA_TRY(s->sign(s->sign_ctx, &raw, sa, sa_len, diag));
+	CCTSA_TRY(s->sign(s->sign_ctx, &raw, sa, sa_len, tst, tst_len, diag));
 	if (s->alg == CCTSA_TSP_SIG_MLDSA65) {
 		CCTSA_ENSURE(raw.len == TSP_MLDSA_SIG_LEN, CCTSA_E_INTERNAL);
 		CCTSA_TRY(cctsa_der_put_octets(b, raw.data, raw.len));
@@ -276,7 +277,7 @@ static cctsa_err put_signer_info(cctsa_buf *b, const cctsa_tsp_signer *s, const 
 	/* signedAttrs [0] IMPLICIT SET OF: the signed SET's contents under tag [0] */
 	CCTSA_TRY(cctsa_der_put_tlv(b, CCTSA_DER_CTX_CONS(0), sa_set.val, sa_set.val_len));
 	CCTSA_TRY(put_alg(b, pq ? TSP_OID_MLDSA65 : TSP_OID_ECDSA_SHA384));
-	CCTSA_TRY(put_signature(b, s, sa.data, sa.len, diag));
+	CCTSA_TRY(put_signature(b, s, sa.data, sa.len, tst, tst_len, diag));
 	if (companion != NULL) {
 		size_t attr, set;
 		CCTSA_TRY(cctsa_der_begin(b, CCTSA_DER_CTX_CONS(1), &ua));
@@ -389,6 +390,33 @@ cctsa_err cctsa_tsp_token_build(cctsa_buf *token, const cctsa_tsp_req *req,
 out:
 	cctsa_buf_free(&tst);
 	cctsa_buf_free(&comp);
+	return err;
+}
+
+cctsa_err cctsa_tsp_sign_check(cctsa_tsp_tstinfo_fields *out, cctsa_tsp_sigalg alg,
+			       const uint8_t *cert, size_t cert_len, const uint8_t *msg, size_t msg_len,
+			       const uint8_t *tst, size_t tst_len, cctsa_diag *diag)
+{
+	cctsa_tsp_signer s = {alg, cert, cert_len, NULL, 0, NULL, NULL};
+	tsp_cert c;
+	cctsa_buf want;
+	cctsa_err err = CCTSA_OK;
+
+	memset(out, 0, sizeof(*out));
+	cctsa_buf_init(&want, 0);
+	CCTSA_ENSURE(alg == CCTSA_TSP_SIG_ECDSA_P384 || alg == CCTSA_TSP_SIG_MLDSA65, CCTSA_E_USAGE);
+	CCTSA_TRY(cctsa_tsp_cert_parse(&c, cert, cert_len, diag));
+	CCTSA_TRY(cctsa_tsp_tstinfo_fields_read(out, tst, tst_len, diag));
+	CCTSA_TRY(put_signed_attrs(&want, &s, &c, tst, tst_len));
+	if (want.len != msg_len || cctsa_memcmp_var(want.data, msg, msg_len) != 0) {
+		err = cctsa_fail(diag, CCTSA_E_VERIFY,
+				 "signed attributes are not those of this TSTInfo and certificate");
+	}
+out:
+	if (err != CCTSA_OK) {
+		memset(out, 0, sizeof(*out));
+	}
+	cctsa_buf_free(&want);
 	return err;
 }
 
