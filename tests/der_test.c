@@ -95,6 +95,8 @@ static void test_write_misc(void)
 	CHECK_ERR(cctsa_der_put_bits(&b, bits, 0, 1), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_printable(&b, "a@b", 3), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_ia5(&b, "\xc3\xa9", 2), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_der_put_ia5(&b, "a\0b", 3), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_der_put_utf8(&b, "a\0b", 3), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_utf8(&b, "\xc0\x80", 2), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_utf8(&b, "\xed\xa0\x80", 3), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_gentime(&b, 0, 1000), CCTSA_E_USAGE);
@@ -265,9 +267,16 @@ static void test_getters(void)
 	static const uint8_t in[] = {0x02, 0x09, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 1, 0x02, 0x01, 0x05, 0x30, 0x00};
 	cctsa_cursor c, body;
 	const uint8_t *m;
+	const char *s;
 	size_t n;
 	uint64_t v;
 	cctsa_diag d;
+	cctsa_der_elem e;
+	uint8_t tag;
+	int64_t secs;
+	uint32_t ns;
+	unsigned u;
+	int bv;
 
 	cctsa_cursor_init(&c, in, sizeof(in));
 	CHECK_ERR(cctsa_der_get_u64(&c, CCTSA_DER_INTEGER, UINT64_MAX, &v, NULL), CCTSA_OK);
@@ -283,7 +292,21 @@ static void test_getters(void)
 	CHECK_OK(cctsa_der_enter(&c, CCTSA_DER_SEQUENCE, &body, NULL));
 	CHECK_OK(cctsa_der_finish(&body, "x", NULL));
 	CHECK_OK(cctsa_der_finish(&c, "x", NULL));
+	cctsa_diag_reset(&d);
+	CHECK_ERR(cctsa_der_expect(&c, CCTSA_DER_INTEGER, &e, &d), CCTSA_E_MALFORMED);
+	CHECK(strstr(d.msg, "end of data") != NULL);
 	cctsa_cursor_init(&c, in, sizeof(in));
+	cctsa_diag_reset(&d);
+	CHECK_ERR(cctsa_der_get_string(&c, &tag, &s, &n, &d), CCTSA_E_MALFORMED);
+	CHECK(strstr(d.msg, "expected a string") != NULL && c.pos == 0);
+	cctsa_diag_reset(&d);
+	CHECK_ERR(cctsa_der_get_time(&c, &secs, &ns, &d), CCTSA_E_MALFORMED);
+	CHECK(strstr(d.msg, "UTCTime or GeneralizedTime") != NULL && c.pos == 0);
+	CHECK_ERR(cctsa_der_get_bool(&c, &bv, NULL), CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_der_get_null(&c, NULL), CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_der_get_oid(&c, &e, NULL), CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_der_get_bits(&c, &m, &n, &u, NULL), CCTSA_E_MALFORMED);
+	CHECK(c.pos == 0);
 	CHECK_ERR(cctsa_der_get_uint(&c, CCTSA_DER_INTEGER, 7, &m, &n, NULL), CCTSA_E_MALFORMED);
 	CHECK_ERR(cctsa_der_finish(&c, "x", NULL), CCTSA_E_MALFORMED);
 	{

@@ -248,6 +248,36 @@ static void test_cross(void)
 	pki_free(&m);
 }
 
+/* root -> intermediate CA -> TSA leaf: verifies only with the intermediate in place. */
+static void test_intermediate(void)
+{
+	pki k;
+	cctsa_x509_key *ik;
+	cctsa_buf iname, ider, lder;
+	cctsa_x509_cert ic, lc;
+	int64_t now = (int64_t)time(NULL);
+
+	pki_make(&k, CCTSA_SIG_ECDSA_P384_SHA384);
+	cctsa_buf_init(&iname, 0);
+	cctsa_buf_init(&ider, 0);
+	cctsa_buf_init(&lder, 0);
+	CHECK_OK(cctsa_x509_key_generate(&ik, CCTSA_SIG_ECDSA_P384_SHA384, NULL));
+	CHECK_OK(cctsa_x509_name_write(&iname, "Test", "Intermediate"));
+	make_cert(&ider, CCTSA_X509_PROFILE_ROOT, ik, k.rk, &iname, &k.rname, NULL, now - 100, now + 86400);
+	make_cert(&lder, CCTSA_X509_PROFILE_TSA, k.tk, ik, &k.tname, &iname, &k.binding, now - 100, now + 86400);
+	CHECK_OK(cctsa_x509_cert_parse(&ic, ider.data, ider.len, NULL));
+	CHECK_OK(cctsa_x509_cert_parse(&lc, lder.data, lder.len, NULL));
+	CHECK_OK(cctsa_x509_chain_verify(&lc, &ic, 1, &k.rc, now, CCTSA_X509_PURPOSE_TSA, NULL));
+	check_chain_fails(&lc, &k.rc, now, CCTSA_X509_PURPOSE_TSA, "issuer does not match");
+	CHECK_ERR(cctsa_x509_chain_verify(&lc, &ic, 1, &ic, now, CCTSA_X509_PURPOSE_TSA, NULL), CCTSA_E_VERIFY);
+	CHECK_ERR(cctsa_x509_chain_verify(&lc, &k.tc, 1, &k.rc, now, CCTSA_X509_PURPOSE_TSA, NULL), CCTSA_E_VERIFY);
+	cctsa_x509_key_free(ik);
+	cctsa_buf_free(&iname);
+	cctsa_buf_free(&ider);
+	cctsa_buf_free(&lder);
+	pki_free(&k);
+}
+
 /* Every truncation of a certificate fails to parse; every bit flip fails parse or verification. */
 static void test_cert_sweeps(void)
 {
@@ -393,6 +423,8 @@ static void test_real_mldsa(void)
 		 CCTSA_SIG_MLDSA65},
 		{"rfc3161/mldsa-cms-x509/pqc-hackathon-bc/ml-dsa-65-2.16.840.1.101.3.4.3.18_ta.der", CCTSA_SIG_MLDSA65},
 		{"rfc3161/mldsa-cms-x509/pqc-hackathon-ossl35/cms_ta.der", CCTSA_SIG_MLDSA44},
+		{"rfc3161/mldsa-cms-x509/pqc-hackathon-bc/cms_ta.der", CCTSA_SIG_MLDSA44},
+		{"rfc3161/mldsa-cms-x509/pqc-hackathon-cryptonext-composite/cms_ta.der", CCTSA_SIG_MLDSA44},
 	};
 	size_t ok = 0;
 
@@ -423,6 +455,101 @@ static void test_real_mldsa(void)
 		ok++;
 	}
 	fprintf(stderr, "x509: %zu real ML-DSA certificates parsed and self-verified\n", ok);
+	{
+		/* Composite ML-DSA-65 + ECDSA (not ours): parses, algorithm reported as unsupported. */
+		char path[1024];
+		cctsa_buf raw;
+		cctsa_x509_cert c;
+
+		CHECK_OK(cctsa_file_read(&raw,
+					 check_testdata(path, sizeof(path),
+							"rfc3161/mldsa-cms-x509/pqc-hackathon-cryptonext-composite/"
+							"id-MLDSA65-ECDSA-P384-SHA512-1.3.6.1.5.5.7.6.46_ta.der"),
+					 1 << 20, NULL));
+		CHECK_OK(cctsa_x509_cert_parse(&c, raw.data, raw.len, NULL));
+		CHECK(c.sig_alg == CCTSA_SIG_NONE && c.key_alg == CCTSA_SIG_NONE);
+		CHECK_ERR(cctsa_x509_cert_check_signed_by(&c, &c, NULL), CCTSA_E_UNSUPPORTED);
+		cctsa_buf_free(&raw);
+	}
+}
+
+/* The n-th (0-based) certificate of a PEM file (or the DER file itself) into der. */
+static void load_cert(cctsa_buf *der, const char *rel, int n)
+{
+	char path[1024];
+	cctsa_buf raw;
+	const char *p;
+
+	CHECK_OK(cctsa_file_read(&raw, check_testdata(path, sizeof(path), rel), 1 << 20, NULL));
+	CHECK_OK(cctsa_buf_put_u8(&raw, 0));
+	p = (const char *)raw.data;
+	if (raw.data[0] != 0x30) {
+		for (int i = 0; i <= n; i++) {
+			p = strstr(i == 0 ? p : p + 1, "-----BEGIN CERTIFICATE-----");
+			CHECK(p != NULL);
+		}
+	}
+	cctsa_buf_init(der, 0);
+	CHECK_OK(cctsa_x509_pem_to_der(der, "CERTIFICATE", (const uint8_t *)p,
+				       raw.len - 1 - (size_t)(p - (const char *)raw.data), NULL));
+	cctsa_buf_free(&raw);
+}
+
+/*
+ * Real classical certificates: the Sigstore staging TSA chain (ECDSA P-384 root ->
+ * P-384 TSA leaf, critical EKU timeStamping) verifies with our verifier at the
+ * token's genTime, and not after its expiry or under another root; RSA and P-256
+ * certificates parse (algorithms reported as not ours).
+ */
+static void test_real_classic(void)
+{
+	static const struct {
+		const char *path;
+		int n;
+	} others[] = {
+		{"rfc3161/real-tsa/ietf-cms-fixtures/DigiCert_Assured_ID_Root_CA.pem", 0},
+		{"rfc3161/real-tsa/globalsign-digitorus/GlobalSign_Root_CA_-_R3.pem", 0},
+		{"rfc3161/real-tsa/identrust/IdenTrust_Commercial_Root_CA_1.der", 0},
+		{"rfc3161/local-test-tsa/ts_chain.pem", 0},
+		{"rfc3161/local-test-tsa/ts_chain.pem", 1},
+		{"rfc3161/local-test-tsa/ts_chain.pem", 2},
+		{"rfc3161/negative/sigstore-mock-ts_chain.pem", 0},
+		{"rfc3161/negative/sigstore-mock-ts_chain.pem", 1},
+	};
+	cctsa_buf ld, rd, od;
+	cctsa_x509_cert leaf, root, other;
+	const int64_t gentime = 1746791935; /* 2025-05-09 11:58:55Z */
+	cctsa_diag d;
+
+	load_cert(&ld, "rfc3161/real-tsa/sigstage/ts_chain.pem", 0);
+	load_cert(&rd, "rfc3161/real-tsa/sigstage/ts_chain.pem", 1);
+	CHECK_OK(cctsa_x509_cert_parse(&leaf, ld.data, ld.len, NULL));
+	CHECK_OK(cctsa_x509_cert_parse(&root, rd.data, rd.len, NULL));
+	CHECK(leaf.sig_alg == CCTSA_SIG_ECDSA_P384_SHA384 && leaf.key_alg == CCTSA_SIG_ECDSA_P384_SHA384);
+	CHECK(root.is_ca && root.path_len == 0 && leaf.eku_critical && leaf.eku_ts);
+	cctsa_diag_reset(&d);
+	if (cctsa_x509_chain_verify(&leaf, NULL, 0, &root, gentime, CCTSA_X509_PURPOSE_TSA, &d) != CCTSA_OK) {
+		fprintf(stderr, "sigstage chain: %s\n", d.msg);
+		CHECK(0);
+	}
+	check_chain_fails(&leaf, &root, INT64_C(2082758400), CCTSA_X509_PURPOSE_TSA, "expired"); /* 2036 */
+	check_chain_fails(&root, &leaf, gentime, CCTSA_X509_PURPOSE_ANY, "not a CA");
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		cctsa_diag_reset(&d);
+		load_cert(&od, others[i].path, others[i].n);
+		if (cctsa_x509_cert_parse(&other, od.data, od.len, &d) != CCTSA_OK) {
+			fprintf(stderr, "%s #%d: %s\n", others[i].path, others[i].n, d.msg);
+			CHECK(0);
+		}
+		CHECK(other.key_alg == CCTSA_SIG_NONE);
+		CHECK_ERR(cctsa_x509_chain_verify(&leaf, NULL, 0, &other, gentime, CCTSA_X509_PURPOSE_TSA, NULL),
+			  CCTSA_E_VERIFY);
+		cctsa_buf_free(&od);
+	}
+	fprintf(stderr, "x509: sigstage P-384 TSA chain verified; %zu RSA/P-256 certificates parsed\n",
+		sizeof(others) / sizeof(others[0]));
+	cctsa_buf_free(&ld);
+	cctsa_buf_free(&rd);
 }
 
 static void test_misc(void)
@@ -509,7 +636,7 @@ static void check_issue(const char *dir, const cctsa_buf *csr, const char *const
 
 	cctsa_buf_init(&cert, 0);
 	cctsa_diag_reset(&d);
-	err = cctsa_x509_ca_issue(&cert, dir, csr->data, csr->len, sh, n, 30, &d);
+	err = cctsa_x509_ca_issue(&cert, dir, csr->data, csr->len, sh, n, 30, "test", &d);
 	if (err != want || (needle != NULL && strstr(d.msg, needle) == NULL)) {
 		fprintf(stderr, "ca_issue: %s (%s), expected %s with \"%s\"\n", cctsa_err_name(err), d.msg,
 			cctsa_err_name(want), needle ? needle : "");
@@ -619,10 +746,12 @@ int main(void)
 	test_pki(CCTSA_SIG_ECDSA_P384_SHA384);
 	test_pki(CCTSA_SIG_MLDSA65);
 	test_cross();
+	test_intermediate();
 	test_csr(CCTSA_SIG_ECDSA_P384_SHA384);
 	test_csr(CCTSA_SIG_MLDSA65);
 	test_cert_sweeps();
 	test_real_mldsa();
+	test_real_classic();
 	test_ca();
 	fprintf(stderr, "x509_test: ok\n");
 	return 0;

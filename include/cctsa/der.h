@@ -106,7 +106,7 @@ CCTSA_MUST_USE cctsa_err cctsa_der_put_bits(cctsa_buf *b, const uint8_t *val, si
 /*
  * Strings: UTF8String (checked to be well-formed UTF-8), PrintableString (checked
  * against the X.680 PrintableString alphabet), IA5String (7-bit). Bad text:
- * CCTSA_E_USAGE. s is len bytes, not NUL-terminated necessarily.
+ * CCTSA_E_USAGE; none of them may contain NUL. s is len bytes (no terminator needed).
  */
 CCTSA_MUST_USE cctsa_err cctsa_der_put_utf8(cctsa_buf *b, const char *s, size_t len);
 CCTSA_MUST_USE cctsa_err cctsa_der_put_printable(cctsa_buf *b, const char *s, size_t len);

@@ -371,7 +371,7 @@ cctsa_err cctsa_der_put_printable(cctsa_buf *b, const char *s, size_t len)
 cctsa_err cctsa_der_put_ia5(cctsa_buf *b, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		if ((uint8_t)s[i] > 0x7f) {
+		if ((uint8_t)s[i] > 0x7f || s[i] == 0) {
 			return CCTSA_E_USAGE;
 		}
 	}

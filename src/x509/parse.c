@@ -184,6 +184,32 @@ out:
 	return err;
 }
 
+/* Name ::= SEQUENCE OF RDN; RDN ::= SET SIZE (1..MAX) OF SEQUENCE { type OID, value ANY }. */
+static cctsa_err read_name(cctsa_cursor *c, const uint8_t **der, size_t *len, const char *what, cctsa_diag *diag)
+{
+	cctsa_der_elem name = {0}, oid = {0}, val = {0};
+	cctsa_cursor rdns, rdn, atv;
+	cctsa_err err = CCTSA_OK;
+
+	CCTSA_TRY(cctsa_der_expect(c, CCTSA_DER_SEQUENCE, &name, diag));
+	cctsa_cursor_init(&rdns, name.val, name.val_len);
+	while (cctsa_cursor_left(&rdns) > 0) {
+		CCTSA_TRY(cctsa_der_enter(&rdns, CCTSA_DER_SET, &rdn, diag));
+		CCTSA_ENSURE(cctsa_cursor_left(&rdn) > 0,
+			     cctsa_fail(diag, CCTSA_E_MALFORMED, "x509: %s has an empty RDN", what));
+		while (cctsa_cursor_left(&rdn) > 0) {
+			CCTSA_TRY(cctsa_der_enter(&rdn, CCTSA_DER_SEQUENCE, &atv, diag));
+			CCTSA_TRY(cctsa_der_get_oid(&atv, &oid, diag));
+			CCTSA_TRY(cctsa_der_read(&atv, &val, diag));
+			CCTSA_TRY(cctsa_der_finish(&atv, "AttributeTypeAndValue", diag));
+		}
+	}
+	*der = name.der;
+	*len = name.der_len;
+out:
+	return err;
+}
+
 /* Certificate / CertificationRequest outer shell: SEQUENCE { body, AlgorithmIdentifier, BIT STRING }. */
 static cctsa_err parse_signed(const uint8_t *der, size_t len, cctsa_der_elem *body, const uint8_t **alg_der,
 			      size_t *alg_len, cctsa_sig_alg *alg, const uint8_t **sig, size_t *sig_len,
@@ -248,13 +274,9 @@ static cctsa_err parse_tbs(cctsa_x509_cert *c, const uint8_t *alg_der, size_t al
 	CCTSA_TRY(cctsa_x509_read_alg(&tbs, &inner, diag));
 	CCTSA_ENSURE(tbs.pos - pos == alg_len && cctsa_memcmp_var(tbs.ptr + pos, alg_der, alg_len) == 0,
 		     cctsa_fail(diag, CCTSA_E_MALFORMED, "x509: signatureAlgorithm differs from tbsCertificate.signature"));
-	CCTSA_TRY(cctsa_der_expect(&tbs, CCTSA_DER_SEQUENCE, &e, diag));
-	c->issuer = e.der;
-	c->issuer_len = e.der_len;
+	CCTSA_TRY(read_name(&tbs, &c->issuer, &c->issuer_len, "issuer", diag));
 	CCTSA_TRY(parse_validity(c, &tbs, diag));
-	CCTSA_TRY(cctsa_der_expect(&tbs, CCTSA_DER_SEQUENCE, &e, diag));
-	c->subject = e.der;
-	c->subject_len = e.der_len;
+	CCTSA_TRY(read_name(&tbs, &c->subject, &c->subject_len, "subject", diag));
 	CCTSA_TRY(cctsa_der_expect(&tbs, CCTSA_DER_SEQUENCE, &e, diag));
 	c->spki = e.der;
 	c->spki_len = e.der_len;
@@ -370,9 +392,7 @@ cctsa_err cctsa_x509_csr_parse(cctsa_x509_csr *r, const uint8_t *der, size_t len
 	r->info_len = body.der_len;
 	cctsa_cursor_init(&info, body.val, body.val_len);
 	CCTSA_TRY(cctsa_der_get_u64(&info, CCTSA_DER_INTEGER, 0, &version, diag));
-	CCTSA_TRY(cctsa_der_expect(&info, CCTSA_DER_SEQUENCE, &e, diag));
-	r->subject = e.der;
-	r->subject_len = e.der_len;
+	CCTSA_TRY(read_name(&info, &r->subject, &r->subject_len, "subject", diag));
 	CCTSA_TRY(cctsa_der_expect(&info, CCTSA_DER_SEQUENCE, &e, diag));
 	r->spki = e.der;
 	r->spki_len = e.der_len;

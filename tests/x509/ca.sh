@@ -71,6 +71,19 @@ printf '\x00' | dd of="$t/e.der" bs=1 seek=$((size - 3)) conv=notrunc 2>/dev/nul
 expect_fail "forged CSR" "does not verify" --csr "$t/e.der" --shard "$(s 1)" "$(s 2)" "$(s 3)"
 "$cctsa" ca issue --dir "$ca" --csr "$t/e.csr" --out "$t/x.pem" 2>/dev/null; [ $? -eq 2 ] || fail "no shards must exit 2"
 
+# Issuance transcripts: one completed per certificate, one aborted per refusal after the CSR was read.
+done_n=0
+for f in "$ca"/ceremony/ca-issue-*.json; do
+	case $f in
+	*refused*) jq -e '.outcome == "aborted" and (.steps | last | .outcome == "failed")' "$f" >/dev/null ||
+		fail "$f is not an aborted transcript" ;;
+	*) jq -e '.outcome == "completed" and ([.participants[].role] | index("shard-custodian") != null)' "$f" \
+		>/dev/null || fail "$f is not a completed transcript"; done_n=$((done_n + 1)) ;;
+	esac
+done
+[ $done_n -eq 2 ] || fail "expected 2 completed issuance transcripts, found $done_n"
+[ "$(ls "$ca"/ceremony/ca-issue-refused-*.json | wc -l)" -eq 6 ] || fail "expected 6 refusal transcripts"
+
 # No file in CADIR is, or contains, a private key.
 while IFS= read -r f; do
 	grep -q "PRIVATE KEY" "$f" && fail "$f contains a PEM private key"
