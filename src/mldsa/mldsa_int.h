@@ -190,6 +190,13 @@ void mldsa_polyveck_invntt_tomont(mldsa_polyveck *v, const mldsa_params *p);
 void mldsa_matrix_mul(mldsa_polyveck *t, const mldsa_matrix *a, const mldsa_polyvecl *v,
 		      const mldsa_params *p);
 
+/*
+ * t = A * v with A sampled from rho on the fly (four entries at a time), for
+ * verification: same contract as mldsa_matrix_mul, public inputs only.
+ */
+void mldsa_matrix_mul_rho(mldsa_polyveck *t, const uint8_t rho[MLDSA_SEEDBYTES], const mldsa_polyvecl *v,
+			  const mldsa_params *p);
+
 /* ---- bit packing (FIPS 204 §7.1, §7.2) ---- */
 /* SimpleBitPack(t1, 2^10 - 1). in [0, 2^10). */
 void mldsa_pack_t1(uint8_t out[MLDSA_T1_BYTES], const mldsa_poly *t1);

@@ -1,8 +1,8 @@
 /*
  * ML-DSA verification: Verify_internal (FIPS 204 Alg. 8) with external mu, and
  * the wrappers for M' and for pure ML-DSA with a context (Alg. 3). Public data
- * only, so this file may branch freely. The matrix A is sampled one entry at a
- * time and consumed at once, so verification needs a few KB of stack, not 56 KB.
+ * only, so this file may branch freely. The matrix A is sampled four entries at a
+ * time and consumed at once (mldsa_matrix_mul_rho), never stored whole.
  */
 #include <string.h>
 
@@ -12,31 +12,13 @@
 typedef struct {
 	mldsa_polyvecl z;
 	mldsa_polyveck t1, h;
-	mldsa_poly c, a, w, w1;
+	mldsa_polyveck w;
+	mldsa_poly c, w1;
 	uint8_t rho[MLDSA_SEEDBYTES];
 	uint8_t w1buf[MLDSA_W1_MAX];
 	uint8_t ctilde2[MLDSA_CTILDE_MAX];
 	cctsa_keccak hash;
 } verify_work;
-
-/* Row i of w'_approx = NTT^-1(A^ * NTT(z) - NTT(c) * NTT(t1 * 2^d)), into v->w in [0, q). */
-static void verify_row(verify_work *v, const mldsa_params *p, unsigned i)
-{
-	int64_t acc[MLDSA_N] = {0};
-
-	for (unsigned j = 0; j < p->l; j++) {
-		mldsa_poly_uniform(&v->a, v->rho, (uint8_t)j, (uint8_t)i);
-		for (unsigned n = 0; n < MLDSA_N; n++) {
-			acc[n] += (int64_t)v->a.c[n] * v->z.v[j].c[n];
-		}
-	}
-	mldsa_poly_pointwise_montgomery(&v->w1, &v->c, &v->t1.v[i]);
-	for (unsigned n = 0; n < MLDSA_N; n++) {
-		v->w.c[n] = mldsa_reduce32(mldsa_montgomery_reduce(acc[n]) - v->w1.c[n]);
-	}
-	mldsa_poly_invntt_tomont(&v->w);
-	mldsa_poly_caddq(&v->w);
-}
 
 static cctsa_err verify_core(verify_work *v, const mldsa_params *p, const uint8_t *pk,
 			     const uint8_t *sig, const uint8_t mu[CCTSA_MLDSA_MU_LEN])
@@ -55,13 +37,19 @@ static cctsa_err verify_core(verify_work *v, const mldsa_params *p, const uint8_
 	}
 	mldsa_poly_challenge(&v->c, ctilde, p);
 	mldsa_poly_ntt(&v->c);
+	/* w'_approx = NTT^-1(A^ * NTT(z) - NTT(c) * NTT(t1 * 2^d)) */
+	mldsa_matrix_mul_rho(&v->w, v->rho, &v->z, p);
 	cctsa_shake256_init(&v->hash);
 	cctsa_keccak_absorb(&v->hash, mu, CCTSA_MLDSA_MU_LEN);
 	for (unsigned i = 0; i < p->k; i++) {
 		mldsa_poly_shiftl(&v->t1.v[i]);
 		mldsa_poly_ntt(&v->t1.v[i]);
-		verify_row(v, p, i);
-		mldsa_poly_use_hint_var(&v->w1, &v->w, &v->h.v[i], p->gamma2);
+		mldsa_poly_pointwise_montgomery(&v->w1, &v->c, &v->t1.v[i]);
+		mldsa_poly_sub(&v->w.v[i], &v->w.v[i], &v->w1);
+		mldsa_poly_reduce32(&v->w.v[i]);
+		mldsa_poly_invntt_tomont(&v->w.v[i]);
+		mldsa_poly_caddq(&v->w.v[i]);
+		mldsa_poly_use_hint_var(&v->w1, &v->w.v[i], &v->h.v[i], p->gamma2);
 		mldsa_pack_w1(v->w1buf, &v->w1, p);
 		cctsa_keccak_absorb(&v->hash, v->w1buf, p->polyw1_bytes);
 	}
