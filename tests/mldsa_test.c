@@ -83,6 +83,69 @@ static void test_ntt(uint64_t *rng)
 	}
 }
 
+/*
+ * The portable and AVX2 NTT, inverse NTT and pointwise product are bit-identical
+ * (the vector tests above run whichever the CPU selects; this pins the other).
+ * The portable path is also checked against schoolbook multiplication.
+ */
+static void test_ntt_paths(uint64_t *rng)
+{
+	static mldsa_poly a, b, x, y, fa, fb;
+	unsigned long n = 0;
+
+	for (int it = 0; it < 2000; it++) {
+		for (int i = 0; i < MLDSA_N; i++) {
+			a.c[i] = (int32_t)(check_rand(rng) % (2 * MLDSA_Q - 1)) - (MLDSA_Q - 1);
+			b.c[i] = (int32_t)(check_rand(rng) % (2 * MLDSA_Q - 1)) - (MLDSA_Q - 1);
+		}
+		if (it < 4) { /* extremes */
+			for (int i = 0; i < MLDSA_N; i++) {
+				a.c[i] = (it & 1 ? 1 : -1) * (MLDSA_Q - 1);
+				b.c[i] = (it & 2 ? 1 : -1) * (MLDSA_Q - 1);
+			}
+		}
+		fa = a;
+		fb = b;
+		mldsa_poly_ntt_portable(&fa);
+		mldsa_poly_ntt_portable(&fb);
+		mldsa_poly_pointwise_montgomery_portable(&x, &fa, &fb);
+		y = x;
+		mldsa_poly_invntt_tomont_portable(&x);
+		if (mldsa_have_avx2()) {
+			mldsa_poly c = a, d = b, e, f = y;
+			mldsa_poly_ntt_avx2(&c);
+			mldsa_poly_ntt_avx2(&d);
+			CHECK_MEMEQ(&c, &fa, sizeof(c));
+			CHECK_MEMEQ(&d, &fb, sizeof(d));
+			mldsa_poly_pointwise_montgomery_avx2(&e, &c, &d);
+			CHECK_MEMEQ(&e, &y, sizeof(e));
+			mldsa_poly_invntt_tomont_avx2(&f);
+			CHECK_MEMEQ(&f, &x, sizeof(f));
+			f = a; /* inverse on raw inputs |a| < q too */
+			e = a;
+			mldsa_poly_invntt_tomont_avx2(&f);
+			mldsa_poly_invntt_tomont_portable(&e);
+			CHECK_MEMEQ(&f, &e, sizeof(f));
+			n++;
+		}
+		if (it < 10) {
+			for (int i = 0; i < MLDSA_N; i++) {
+				int64_t w = 0;
+				for (int j = 0; j <= i; j++) {
+					w += modq((int64_t)a.c[j] * b.c[i - j]);
+				}
+				for (int j = i + 1; j < MLDSA_N; j++) {
+					w -= modq((int64_t)a.c[j] * b.c[i + MLDSA_N - j]);
+				}
+				CHECK(modq(x.c[i]) == modq(w));
+			}
+		}
+	}
+	if (n == 0) {
+		fprintf(stderr, "mldsa_test: no AVX2 on this CPU; only the portable NTT ran\n");
+	}
+}
+
 static void test_packing(uint64_t *rng)
 {
 	static const cctsa_mldsa_alg algs[3] = {CCTSA_MLDSA_44, CCTSA_MLDSA_65, CCTSA_MLDSA_87};
@@ -655,6 +718,7 @@ int main(void)
 
 	test_decompose_exhaustive();
 	test_ntt(&rng);
+	test_ntt_paths(&rng);
 	test_packing(&rng);
 	test_errors();
 	test_roundtrip(&rng, check_iters(10));

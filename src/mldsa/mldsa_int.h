@@ -116,6 +116,21 @@ void mldsa_poly_invntt_tomont(mldsa_poly *a);
 /* c = a .* b * R^-1 (NTT domain). in |a_i * b_i| < 2^31 q (e.g. both < 9q). out |c| < q. */
 void mldsa_poly_pointwise_montgomery(mldsa_poly *c, const mldsa_poly *a, const mldsa_poly *b);
 /*
+ * The three functions above dispatch at run time: AVX2 (ntt_avx2.c) when the CPU
+ * has it, else the portable code. Both give bit-identical results; these names
+ * call one path directly (tests; the _avx2 ones only if mldsa_have_avx2()).
+ */
+int mldsa_have_avx2(void);
+void mldsa_poly_ntt_portable(mldsa_poly *a);
+void mldsa_poly_invntt_tomont_portable(mldsa_poly *a);
+void mldsa_poly_pointwise_montgomery_portable(mldsa_poly *c, const mldsa_poly *a, const mldsa_poly *b);
+void mldsa_poly_ntt_avx2(mldsa_poly *a);
+void mldsa_poly_invntt_tomont_avx2(mldsa_poly *a);
+void mldsa_poly_pointwise_montgomery_avx2(mldsa_poly *c, const mldsa_poly *a, const mldsa_poly *b);
+/* zetas[i] = 1753^BitRev8(i) * 2^32 mod q, centred ([0] unused). */
+extern const int32_t mldsa_zetas[MLDSA_N];
+
+/*
  * Power2Round (Alg. 35) per coefficient. in a in [0, q). out a1 in [0, 2^10),
  * a0 in (-2^12, 2^12] with a = a1 * 2^13 + a0.
  */

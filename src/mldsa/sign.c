@@ -62,8 +62,12 @@ static void mul_c(mldsa_poly *out, const mldsa_poly *chat, const mldsa_poly *vha
 }
 
 /*
- * Lines 17-28 of Alg. 7 for the current c: z = y + c s1, r0 = LowBits(w - c s2),
- * then h = MakeHint(-c t0, w - c s2 + c t0). Returns 1 to reject, 0 to accept.
+ * Lines 17-28 of Alg. 7 for the current c: z = y + c s1 and its norm check, then
+ * r0 = LowBits(w - c s2) and its check, then h = MakeHint(-c t0, w - c s2 + c t0)
+ * and the last checks. Returns 1 to reject, 0 to accept. Each of the three
+ * rejection decisions is public (FIPS 204 §3.6.3: a rejected attempt reveals
+ * nothing about the key, and whether an attempt was rejected shows in the
+ * signing time anyway), so later steps are skipped once one check fails.
  */
 static unsigned sign_respond(sign_work *s, const cctsa_mldsa_key *key)
 {
@@ -75,12 +79,22 @@ static unsigned sign_respond(sign_work *s, const cctsa_mldsa_key *key)
 		mldsa_poly_add(&s->z.v[i], &s->y.v[i], &s->t);
 		reject |= mldsa_poly_chknorm(&s->z.v[i], p->gamma1 - (int32_t)p->beta);
 	}
+	CCTSA_PUBLIC(&reject, sizeof(reject)); /* rejection decision, see above */
+	if (reject != 0) {
+		return 1;
+	}
 	for (unsigned i = 0; i < p->k; i++) {
 		mul_c(&s->t, &s->c, &key->s2hat.v[i]);
 		mldsa_poly_sub(&s->w.v[i], &s->w.v[i], &s->t); /* w - c s2 */
 		mldsa_poly_freeze(&s->w.v[i]);
 		mldsa_poly_decompose(&s->w1.v[i], &s->w0.v[i], &s->w.v[i], p->gamma2);
 		reject |= mldsa_poly_chknorm(&s->w0.v[i], p->gamma2 - (int32_t)p->beta);
+	}
+	CCTSA_PUBLIC(&reject, sizeof(reject)); /* rejection decision, see above */
+	if (reject != 0) {
+		return 1;
+	}
+	for (unsigned i = 0; i < p->k; i++) {
 		mul_c(&s->t, &s->c, &key->t0hat.v[i]);
 		reject |= mldsa_poly_chknorm(&s->t, p->gamma2);
 		mldsa_poly_add(&s->w.v[i], &s->w.v[i], &s->t); /* w - c s2 + c t0 */
@@ -91,8 +105,7 @@ static unsigned sign_respond(sign_work *s, const cctsa_mldsa_key *key)
 		hints += mldsa_poly_make_hint(&s->h.v[i], &s->t, &s->w.v[i], p->gamma2);
 	}
 	reject |= cctsa_ct_lt_u32(p->omega, hints) & 1; /* more than omega hints */
-	/* the accept/reject decision of each attempt is public (FIPS 204 §3.6.3) */
-	CCTSA_PUBLIC(&reject, sizeof(reject));
+	CCTSA_PUBLIC(&reject, sizeof(reject)); /* rejection decision, see above */
 	return reject;
 }
 
