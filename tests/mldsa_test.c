@@ -640,6 +640,12 @@ static void test_roundtrip(uint64_t *rng, unsigned long iters)
 			CHECK_OK(cctsa_mldsa_sign(key, sig2, sigl, msg, ml, ctx, cl, CCTSA_MLDSA_DETERMINISTIC));
 			CHECK_OK(cctsa_mldsa_sign(key, sig, sigl, msg, ml, ctx, cl, CCTSA_MLDSA_DETERMINISTIC));
 			CHECK_MEMEQ(sig, sig2, sigl);
+			/* a prepared key verifies the same */
+			cctsa_mldsa_pub pub;
+			CHECK_OK(cctsa_mldsa_pub_init(&pub, alg, pk, pkl));
+			CHECK(cctsa_mldsa_pub_alg(&pub) == alg);
+			CHECK_OK(cctsa_mldsa_pub_verify(&pub, sig, sigl, msg, ml, ctx, cl));
+			CHECK_ERR(cctsa_mldsa_pub_verify(&pub, sig, sigl, msg, ml, ctx, (cl + 1) % 256), CCTSA_E_VERIFY);
 			/* the mu interface agrees with the pure one */
 			CHECK_OK(cctsa_mldsa_compute_mu(mu, pk, pkl, msg, ml, ctx, cl));
 			CHECK_OK(cctsa_mldsa_verify_mu(alg, pk, pkl, sig, sigl, mu));
@@ -703,6 +709,15 @@ static void test_errors(void)
 		  CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_mldsa_verify(CCTSA_MLDSA_44, pk, sizeof(pk), sig, (size_t)CCTSA_MLDSA65_SIG_LEN, NULL, 0, NULL, 0),
 		  CCTSA_E_MALFORMED);
+	cctsa_mldsa_pub pub;
+	CHECK_ERR(cctsa_mldsa_pub_init(&pub, (cctsa_mldsa_alg)3, pk, sizeof(pk)), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_mldsa_pub_init(&pub, CCTSA_MLDSA_65, pk, sizeof(pk) + 1), CCTSA_E_MALFORMED);
+	CHECK(cctsa_mldsa_pub_alg(&pub) == 0);
+	CHECK_ERR(cctsa_mldsa_pub_verify(&pub, sig, (size_t)CCTSA_MLDSA65_SIG_LEN, NULL, 0, NULL, 0), CCTSA_E_USAGE);
+	CHECK_OK(cctsa_mldsa_pub_init(&pub, CCTSA_MLDSA_65, pk, sizeof(pk)));
+	CHECK_OK(cctsa_mldsa_pub_verify(&pub, sig, (size_t)CCTSA_MLDSA65_SIG_LEN, NULL, 0, NULL, 0));
+	CHECK_ERR(cctsa_mldsa_pub_verify(&pub, sig, (size_t)CCTSA_MLDSA65_SIG_LEN, NULL, 0, ctx, 256), CCTSA_E_VERIFY);
+	CHECK_ERR(cctsa_mldsa_pub_verify(&pub, sig, (size_t)CCTSA_MLDSA65_SIG_LEN - 1, NULL, 0, NULL, 0), CCTSA_E_VERIFY);
 	CHECK_OK(cctsa_mldsa_key_from_sk(&key2, CCTSA_MLDSA_65, sk, sizeof(sk)));
 	CHECK_ERR(cctsa_mldsa_key_seed(key2, seed), CCTSA_E_STATE);
 	CHECK_OK(cctsa_mldsa_key_seed(key, seed));

@@ -145,6 +145,31 @@ CCTSA_MUST_USE cctsa_err cctsa_mldsa_verify_mu(cctsa_mldsa_alg alg, const uint8_
 					       const uint8_t *sig, size_t sig_len,
 					       const uint8_t mu[static CCTSA_MLDSA_MU_LEN]);
 
+/*
+ * A prepared public key for verifying many signatures: decoded once, with
+ * tr = H(pk) and NTT(t1 * 2^d) precomputed. Fields are private; the struct is
+ * public so callers can place it on the stack (about 8.3 KB) or in a struct.
+ * Holds no pointers to the caller's pk; copyable by assignment.
+ */
+#define CCTSA_MLDSA_PUB_SIZE (8 + 32 + 64 + 8 * 256 * 4)
+typedef struct {
+	_Alignas(32) uint8_t opaque[CCTSA_MLDSA_PUB_SIZE];
+} cctsa_mldsa_pub;
+
+/*
+ * Prepares pub from an encoded public key. Returns CCTSA_E_USAGE (unknown alg),
+ * CCTSA_E_MALFORMED (pk_len wrong). On failure pub is zeroed and every verify
+ * with it returns CCTSA_E_USAGE.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_mldsa_pub_init(cctsa_mldsa_pub *pub, cctsa_mldsa_alg alg, const uint8_t *pk,
+					      size_t pk_len);
+/* The parameter set of a prepared key (0 if pub_init failed). */
+cctsa_mldsa_alg cctsa_mldsa_pub_alg(const cctsa_mldsa_pub *pub);
+/* ML-DSA.Verify with a prepared key; results as cctsa_mldsa_verify. */
+CCTSA_MUST_USE cctsa_err cctsa_mldsa_pub_verify(const cctsa_mldsa_pub *pub, const uint8_t *sig, size_t sig_len,
+						const uint8_t *msg, size_t msg_len, const uint8_t *ctx,
+						size_t ctx_len);
+
 /* mu = H(H(pk, 64) || M', 64) for M' = 0 || ctx_len || ctx || msg (pure ML-DSA). */
 CCTSA_MUST_USE cctsa_err cctsa_mldsa_compute_mu(uint8_t mu[static CCTSA_MLDSA_MU_LEN],
 						const uint8_t *pk, size_t pk_len, const uint8_t *msg,
