@@ -727,6 +727,204 @@ static void test_errors(void)
 	cctsa_mldsa_key_free(NULL);
 }
 
+/* ---- key containers: SPKI, PKCS#8, PEM ---- */
+
+/* Every truncation and every bit flip in the first hdr bytes of a valid DER must be rejected. */
+static void mutate_der(const uint8_t *der, size_t len, size_t hdr, int spki)
+{
+	uint8_t buf[8192];
+	cctsa_mldsa_alg alg;
+	const uint8_t *pk;
+	size_t pkl;
+	cctsa_mldsa_key *key;
+
+	CHECK(len <= sizeof(buf));
+	for (size_t n = 0; n < len; n++) {
+		memcpy(buf, der, n);
+		if (spki) {
+			CHECK(cctsa_mldsa_spki_parse(&alg, &pk, &pkl, buf, n, NULL) != CCTSA_OK);
+		} else {
+			CHECK(cctsa_mldsa_pkcs8_parse(&key, buf, n, NULL) != CCTSA_OK && key == NULL);
+		}
+	}
+	for (size_t bit = 0; bit < 8 * hdr; bit++) {
+		memcpy(buf, der, len);
+		buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		if (spki) {
+			CHECK(cctsa_mldsa_spki_parse(&alg, &pk, &pkl, buf, len, NULL) != CCTSA_OK);
+		} else {
+			cctsa_err err = cctsa_mldsa_pkcs8_parse(&key, buf, len, NULL);
+			/* the seed form is valid under any of the three OIDs (last OID byte, offset 17) */
+			CHECK(err != CCTSA_OK || (bit / 8 == 17 && buf[17] >= 0x11 && buf[17] <= 0x13 && len == 54));
+			CHECK((err == CCTSA_OK) == (key != NULL));
+			cctsa_mldsa_key_free(key);
+		}
+	}
+	/* one trailing byte */
+	memcpy(buf, der, len);
+	buf[len] = 0;
+	if (spki) {
+		CHECK_ERR(cctsa_mldsa_spki_parse(&alg, &pk, &pkl, buf, len + 1, NULL), CCTSA_E_MALFORMED);
+	} else {
+		CHECK_ERR(cctsa_mldsa_pkcs8_parse(&key, buf, len + 1, NULL), CCTSA_E_MALFORMED);
+	}
+}
+
+static void check_same_pk(const cctsa_mldsa_key *a, const cctsa_mldsa_key *b)
+{
+	uint8_t x[CCTSA_MLDSA_PK_MAX], y[CCTSA_MLDSA_PK_MAX];
+	size_t n = cctsa_mldsa_pk_len(cctsa_mldsa_key_alg(a));
+
+	CHECK(cctsa_mldsa_key_alg(a) == cctsa_mldsa_key_alg(b));
+	CHECK_OK(cctsa_mldsa_key_public(a, x, n));
+	CHECK_OK(cctsa_mldsa_key_public(b, y, n));
+	CHECK_MEMEQ(x, y, n);
+}
+
+static void keyfile_one(cctsa_mldsa_alg alg)
+{
+	uint8_t seed[32] = {9, 8, 7}, pk[CCTSA_MLDSA_PK_MAX], pk2[CCTSA_MLDSA_PK_MAX], sk[CCTSA_MLDSA_SK_MAX];
+	size_t pkl = cctsa_mldsa_pk_len(alg), skl = cctsa_mldsa_sk_len(alg), n;
+	cctsa_mldsa_key *key, *exp, *k2;
+	cctsa_buf der, pem, back;
+	cctsa_mldsa_alg alg2;
+	const uint8_t *pkp;
+
+	cctsa_buf_init(&der, 0);
+	cctsa_buf_init(&pem, 0);
+	cctsa_buf_init(&back, 0);
+	CHECK_OK(cctsa_mldsa_key_from_seed(&key, alg, seed));
+	CHECK_OK(cctsa_mldsa_key_public(key, pk, pkl));
+	CHECK_OK(cctsa_mldsa_key_private(key, sk, skl));
+	/* SPKI: DER, PEM, raw all load to the same key */
+	CHECK_OK(cctsa_mldsa_spki_write(&der, alg, pk, pkl));
+	CHECK_OK(cctsa_mldsa_spki_parse(&alg2, &pkp, &n, der.data, der.len, NULL));
+	CHECK(alg2 == alg && n == pkl);
+	CHECK_MEMEQ(pkp, pk, pkl);
+	mutate_der(der.data, der.len, der.len - pkl, 1);
+	CHECK_OK(cctsa_mldsa_pem_write(&pem, "PUBLIC KEY", der.data, der.len));
+	CHECK_OK(cctsa_mldsa_pem_read(&back, "PUBLIC KEY", pem.data, pem.len, NULL));
+	CHECK(back.len == der.len);
+	CHECK_MEMEQ(back.data, der.data, der.len);
+	CHECK_OK(cctsa_mldsa_pub_load(&alg2, pk2, &n, pem.data, pem.len, NULL));
+	CHECK(alg2 == alg && n == pkl);
+	CHECK_MEMEQ(pk2, pk, pkl);
+	CHECK_OK(cctsa_mldsa_pub_load(&alg2, pk2, &n, der.data, der.len, NULL));
+	CHECK_MEMEQ(pk2, pk, pkl);
+	CHECK_OK(cctsa_mldsa_pub_load(&alg2, pk2, &n, pk, pkl, NULL));
+	CHECK(alg2 == alg);
+	CHECK_ERR(cctsa_mldsa_spki_write(&der, alg, pk, pkl - 1), CCTSA_E_USAGE);
+	/* PKCS#8, seed form */
+	der.len = pem.len = 0;
+	CHECK_OK(cctsa_mldsa_pkcs8_write(&der, key));
+	CHECK(der.len == 54);
+	CHECK_OK(cctsa_mldsa_pkcs8_parse(&k2, der.data, der.len, NULL));
+	check_same_pk(key, k2);
+	cctsa_mldsa_key_free(k2);
+	mutate_der(der.data, der.len, der.len - 32, 0);
+	CHECK_OK(cctsa_mldsa_pem_write(&pem, "PRIVATE KEY", der.data, der.len));
+	CHECK_OK(cctsa_mldsa_key_load(&k2, pem.data, pem.len, NULL));
+	check_same_pk(key, k2);
+	cctsa_mldsa_key_free(k2);
+	/* PKCS#8, expandedKey form (a key without its seed), and the raw expanded key */
+	CHECK_OK(cctsa_mldsa_key_from_sk(&exp, alg, sk, skl));
+	der.len = 0;
+	CHECK_OK(cctsa_mldsa_pkcs8_write(&der, exp));
+	CHECK_OK(cctsa_mldsa_key_load(&k2, der.data, der.len, NULL));
+	check_same_pk(key, k2);
+	cctsa_mldsa_key_free(k2);
+	mutate_der(der.data, der.len, 24, 0);
+	CHECK_OK(cctsa_mldsa_key_load(&k2, sk, skl, NULL));
+	check_same_pk(key, k2);
+	cctsa_mldsa_key_free(k2);
+	/* PKCS#8, both form: accepted when consistent, rejected when not */
+	{
+		uint8_t both[64 + 32 + CCTSA_MLDSA_SK_MAX];
+		size_t inner = 2 + 32 + 4 + skl, octet = 8 + inner, total = 3 + 13 + octet, o = 0;
+		const uint8_t hdr[] = {0x30, 0x82, (uint8_t)(total >> 8), (uint8_t)total, 0x02, 0x01, 0x00, 0x30, 0x0b, 0x06,
+				       0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03,
+				       (uint8_t)(alg == CCTSA_MLDSA_44 ? 0x11 : alg == CCTSA_MLDSA_65 ? 0x12 : 0x13),
+				       0x04, 0x82, (uint8_t)((inner + 4) >> 8), (uint8_t)(inner + 4), 0x30, 0x82,
+				       (uint8_t)(inner >> 8), (uint8_t)inner, 0x04, 0x20};
+		memcpy(both, hdr, sizeof(hdr));
+		o = sizeof(hdr);
+		memcpy(both + o, seed, 32);
+		o += 32;
+		both[o++] = 0x04;
+		both[o++] = 0x82;
+		both[o++] = (uint8_t)(skl >> 8);
+		both[o++] = (uint8_t)skl;
+		memcpy(both + o, sk, skl);
+		o += skl;
+		CHECK(o == total + 4);
+		CHECK_OK(cctsa_mldsa_pkcs8_parse(&k2, both, o, NULL));
+		check_same_pk(key, k2);
+		cctsa_mldsa_key_free(k2);
+		both[o - 1] ^= 1;
+		CHECK_ERR(cctsa_mldsa_pkcs8_parse(&k2, both, o, NULL), CCTSA_E_MALFORMED);
+	}
+	cctsa_mldsa_key_free(exp);
+	cctsa_mldsa_key_free(key);
+	cctsa_buf_free(&der);
+	cctsa_buf_free(&pem);
+	cctsa_buf_free(&back);
+}
+
+static void test_keyfile(void)
+{
+	static const char bad_char[] = "-----BEGIN PUBLIC KEY-----\nMIIB*===\n-----END PUBLIC KEY-----\n";
+	static const char bad_pad[] = "-----BEGIN PUBLIC KEY-----\nMA==MA==\n-----END PUBLIC KEY-----\n";
+	static const char bad_len[] = "-----BEGIN PUBLIC KEY-----\nMAA\n-----END PUBLIC KEY-----\n";
+	static const char no_end[] = "-----BEGIN PUBLIC KEY-----\nMAA=\n";
+	static const char empty[] = "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n";
+	static const char ok[] = "junk before\n-----BEGIN PUBLIC KEY-----\r\nMAA=\r\n-----END PUBLIC KEY-----\n";
+	json_t *doc = tv_load("mldsa/wycheproof/mldsa_65_verify_test.json");
+	const json_t *g;
+	cctsa_buf der;
+	size_t i;
+	unsigned long n = 0;
+
+	keyfile_one(CCTSA_MLDSA_44);
+	keyfile_one(CCTSA_MLDSA_65);
+	keyfile_one(CCTSA_MLDSA_87);
+	cctsa_buf_init(&der, 0);
+	CHECK_ERR(cctsa_mldsa_pem_read(&der, "PUBLIC KEY", (const uint8_t *)bad_char, strlen(bad_char), NULL),
+		  CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_mldsa_pem_read(&der, "PUBLIC KEY", (const uint8_t *)bad_pad, strlen(bad_pad), NULL),
+		  CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_mldsa_pem_read(&der, "PUBLIC KEY", (const uint8_t *)bad_len, strlen(bad_len), NULL),
+		  CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_mldsa_pem_read(&der, "PUBLIC KEY", (const uint8_t *)no_end, strlen(no_end), NULL),
+		  CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_mldsa_pem_read(&der, "PUBLIC KEY", (const uint8_t *)empty, strlen(empty), NULL),
+		  CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_mldsa_pem_read(&der, "PRIVATE KEY", (const uint8_t *)ok, strlen(ok), NULL), CCTSA_E_MALFORMED);
+	CHECK_OK(cctsa_mldsa_pem_read(&der, "PUBLIC KEY", (const uint8_t *)ok, strlen(ok), NULL));
+	CHECK(der.len == 2 && der.data[0] == 0x30 && der.data[1] == 0);
+	cctsa_buf_free(&der);
+	/* Wycheproof's SubjectPublicKeyInfo of each raw public key */
+	json_array_foreach(json_object_get(doc, "testGroups"), i, g) {
+		tv_bytes pk = tv_hex(g, "publicKey"), spki = tv_hex_opt(g, "publicKeyDer");
+		cctsa_mldsa_alg alg;
+		const uint8_t *p;
+		size_t pl;
+		if (spki.n > 0) {
+			cctsa_err err = cctsa_mldsa_spki_parse(&alg, &p, &pl, spki.p, spki.n, NULL);
+			CHECK((err == CCTSA_OK) == (pk.n == CCTSA_MLDSA65_PK_LEN));
+			if (err == CCTSA_OK) {
+				CHECK(alg == CCTSA_MLDSA_65 && pl == pk.n);
+				CHECK_MEMEQ(p, pk.p, pl);
+				n++;
+			}
+		}
+		tv_free(&pk);
+		tv_free(&spki);
+	}
+	CHECK(n >= 20);
+	fprintf(stderr, "%-52s %4lu SubjectPublicKeyInfo parsed and matched\n", "wycheproof/mldsa_65_verify_test.json", n);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	uint64_t rng = check_seed() | 1;
@@ -737,6 +935,7 @@ int main(void)
 	test_packing(&rng);
 	test_errors();
 	test_roundtrip(&rng, check_iters(10));
+	test_keyfile();
 	test_acvp_keygen();
 	test_acvp_siggen();
 	test_acvp_sigver();
