@@ -265,6 +265,14 @@ void mldsa_sig_encode(uint8_t *sig, const mldsa_params *p, const uint8_t *ctilde
 int mldsa_sig_decode_var(const uint8_t **ctilde, mldsa_polyvecl *z, mldsa_polyveck *h,
 			 const mldsa_params *p, const uint8_t *sig);
 
+/*
+ * The M' prefix of pure ML-DSA (0 || |ctx| || ctx) when ph == 0, or of HashML-DSA
+ * (1 || |ctx| || ctx || DER OID of ph). Returns its length, or 0 if ctx_len > 255
+ * or ph is unknown. out holds MLDSA_PREFIX_MAX bytes.
+ */
+#define MLDSA_PREFIX_MAX (2 + CCTSA_MLDSA_CTX_MAX + 11)
+size_t mldsa_prefix(uint8_t out[MLDSA_PREFIX_MAX], int ph, const uint8_t *ctx, size_t ctx_len);
+
 /* H(in, 64) helpers used for tr and mu. */
 void mldsa_hash_tr(uint8_t tr[CCTSA_MLDSA_TR_LEN], const uint8_t *pk, size_t pk_len);
 

@@ -144,17 +144,13 @@ static cctsa_err pub_verify(const cctsa_mldsa_pub *pub, const uint8_t *sig, size
 cctsa_err cctsa_mldsa_pub_verify(const cctsa_mldsa_pub *pub, const uint8_t *sig, size_t sig_len,
 				 const uint8_t *msg, size_t msg_len, const uint8_t *ctx, size_t ctx_len)
 {
-	uint8_t prefix[2 + CCTSA_MLDSA_CTX_MAX];
+	uint8_t prefix[MLDSA_PREFIX_MAX];
+	size_t n = mldsa_prefix(prefix, 0, ctx, ctx_len);
 
-	if (ctx_len > CCTSA_MLDSA_CTX_MAX) {
-		return CCTSA_E_VERIFY;
+	if (n == 0) {
+		return CCTSA_E_VERIFY; /* a context over 255 bytes verifies nothing */
 	}
-	prefix[0] = 0;
-	prefix[1] = (uint8_t)ctx_len;
-	if (ctx_len > 0) {
-		memcpy(prefix + 2, ctx, ctx_len);
-	}
-	return pub_verify(pub, sig, sig_len, prefix, 2 + ctx_len, msg, msg_len, NULL);
+	return pub_verify(pub, sig, sig_len, prefix, n, msg, msg_len, NULL);
 }
 
 cctsa_err cctsa_mldsa_verify(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len, const uint8_t *sig,
@@ -193,4 +189,26 @@ cctsa_err cctsa_mldsa_verify_mu(cctsa_mldsa_alg alg, const uint8_t *pk, size_t p
 		return err;
 	}
 	return pub_verify(&pub, sig, sig_len, NULL, 0, NULL, 0, mu);
+}
+
+cctsa_err cctsa_mldsa_hash_verify(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len, const uint8_t *sig,
+				  size_t sig_len, cctsa_mldsa_ph ph, const uint8_t *digest, size_t digest_len,
+				  const uint8_t *ctx, size_t ctx_len)
+{
+	uint8_t prefix[MLDSA_PREFIX_MAX];
+	cctsa_mldsa_pub pub;
+	size_t n;
+	cctsa_err err;
+
+	if (cctsa_mldsa_ph_len(ph) == 0 || digest_len != cctsa_mldsa_ph_len(ph)) {
+		return CCTSA_E_USAGE;
+	}
+	if ((err = cctsa_mldsa_pub_init(&pub, alg, pk, pk_len)) != CCTSA_OK) {
+		return err;
+	}
+	n = mldsa_prefix(prefix, (int)ph, ctx, ctx_len);
+	if (n == 0) {
+		return CCTSA_E_VERIFY;
+	}
+	return pub_verify(&pub, sig, sig_len, prefix, n, digest, digest_len, NULL);
 }
