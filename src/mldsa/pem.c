@@ -144,3 +144,70 @@ out:
 	}
 	return err;
 }
+
+static int is_pem(const uint8_t *data, size_t len)
+{
+	static const char pre[] = "-----BEGIN ";
+
+	return find(data, len, 0, pre) <= len;
+}
+
+static int raw_alg(size_t len, size_t (*len_of)(cctsa_mldsa_alg), cctsa_mldsa_alg *alg)
+{
+	static const cctsa_mldsa_alg algs[3] = {CCTSA_MLDSA_44, CCTSA_MLDSA_65, CCTSA_MLDSA_87};
+
+	for (unsigned i = 0; i < 3; i++) {
+		if (len == len_of(algs[i])) {
+			*alg = algs[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+cctsa_err cctsa_mldsa_key_load(cctsa_mldsa_key **key, const uint8_t *data, size_t len, cctsa_diag *diag)
+{
+	cctsa_mldsa_alg alg;
+	cctsa_buf der;
+	cctsa_err err;
+
+	*key = NULL;
+	if (is_pem(data, len)) {
+		cctsa_buf_init(&der, 1u << 16);
+		err = cctsa_mldsa_pem_read(&der, "PRIVATE KEY", data, len, diag);
+		if (err == CCTSA_OK) {
+			err = cctsa_mldsa_pkcs8_parse(key, der.data, der.len, diag);
+		}
+		cctsa_buf_free(&der);
+		return err;
+	}
+	if (raw_alg(len, cctsa_mldsa_sk_len, &alg)) {
+		err = cctsa_mldsa_key_from_sk(key, alg, data, len);
+		return err == CCTSA_OK ? err : cctsa_fail(diag, err, "invalid ML-DSA-%d expanded private key", (int)alg);
+	}
+	return cctsa_mldsa_pkcs8_parse(key, data, len, diag);
+}
+
+cctsa_err cctsa_mldsa_pub_load(cctsa_mldsa_alg *alg, uint8_t pk[static CCTSA_MLDSA_PK_MAX], size_t *pk_len,
+			       const uint8_t *data, size_t len, cctsa_diag *diag)
+{
+	const uint8_t *p;
+	cctsa_buf der;
+	cctsa_err err = CCTSA_OK;
+
+	*pk_len = 0;
+	cctsa_buf_init(&der, 1u << 16);
+	if (is_pem(data, len)) {
+		CCTSA_TRY(cctsa_mldsa_pem_read(&der, "PUBLIC KEY", data, len, diag));
+		CCTSA_TRY(cctsa_mldsa_spki_parse(alg, &p, pk_len, der.data, der.len, diag));
+	} else if (raw_alg(len, cctsa_mldsa_pk_len, alg)) {
+		p = data;
+		*pk_len = len;
+	} else {
+		CCTSA_TRY(cctsa_mldsa_spki_parse(alg, &p, pk_len, data, len, diag));
+	}
+	memcpy(pk, p, *pk_len);
+out:
+	cctsa_buf_free(&der);
+	return err;
+}
