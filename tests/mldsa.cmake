@@ -9,3 +9,6 @@ cctsa_script_test(mldsa_interop LABEL interop TIMEOUT 600
 if(CCTSA_CTIME)
   cctsa_ctime_test(mldsa_ctime ${CMAKE_CURRENT_SOURCE_DIR}/ctime/mldsa_ctime.c mldsa)
 endif()
+
+# The CLI against the KAT, exit codes and key formats.
+cctsa_script_test(mldsa_cli LABEL unit COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/mldsa/cli.sh)
