@@ -266,6 +266,239 @@ static void test_health(uint16_t port)
 	cctsa_buf_free(&r.body);
 }
 
+
+/* ---- the asynchronous backend (the core's shape): 503, 429, /health, /metrics, relays ---- */
+typedef struct {
+	int mode; /* 0 token, 1 unavailable, 2 systemFailure, 3 timeNotAvailable, 4 token later */
+	int info_ok;
+	int calls;
+	struct event_base *base;
+} abackend;
+
+typedef struct {
+	cctsa_gateway_done_fn done;
+	void *cookie;
+} later_job;
+
+static void token_result(cctsa_gateway_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = CCTSA_GATEWAY_RES_TOKEN;
+	r->der = BLOB;
+	r->der_len = sizeof(BLOB);
+}
+
+static void later(evutil_socket_t fd, short what, void *arg)
+{
+	later_job *j = arg;
+	cctsa_gateway_result r;
+
+	(void)fd;
+	(void)what;
+	token_result(&r);
+	j->done(j->cookie, &r);
+	cctsa_mem_free(j);
+}
+
+static void a_submit(void *ctx, const cctsa_tsp_req *req, int pq, cctsa_gateway_done_fn done, void *cookie)
+{
+	abackend *b = ctx;
+	cctsa_gateway_result r;
+	later_job *j;
+
+	(void)req;
+	(void)pq;
+	b->calls++;
+	memset(&r, 0, sizeof(r));
+	switch (b->mode) {
+	case 0: token_result(&r); break;
+	case 1: r.kind = CCTSA_GATEWAY_RES_UNAVAILABLE; r.text = "no quorum"; break;
+	case 2: r.kind = CCTSA_GATEWAY_RES_REJECT; r.status = 2; r.fail_bit = CCTSA_TSP_FAIL_SYSTEM_FAILURE; break;
+	case 3: r.kind = CCTSA_GATEWAY_RES_REJECT; r.status = 2; r.fail_bit = CCTSA_TSP_FAIL_TIME_NOT_AVAILABLE; break;
+	default:
+		j = cctsa_mem_alloc(sizeof(*j));
+		CHECK(j != NULL);
+		j->done = done;
+		j->cookie = cookie;
+		CHECK(event_base_once(b->base, -1, EV_TIMEOUT, later, j, &(struct timeval){0, 20000}) == 0);
+		return;
+	}
+	done(cookie, &r);
+}
+
+static void a_info(void *ctx, int what, cctsa_gateway_info_done_fn idone, void *cookie)
+{
+	abackend *b = ctx;
+	static const char health[] = "{\"status\":\"degraded\",\"node_id\":2,\"attested\":true,\"time_synced\":true,"
+				     "\"nts_sources_reachable\":4,\"trihard_status\":\"ok\",\"quorum_available\":true,"
+				     "\"uptime_seconds\":12,\"key_state\":\"active\",\"pools\":{\"presig\":5}}";
+	static const char metrics[] = "cctsa_core_nodes_online 4\n";
+	static const char pem[] = "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
+	const char *body = what == CCTSA_GATEWAY_INFO_HEALTH	? health
+			   : what == CCTSA_GATEWAY_INFO_METRICS ? metrics
+			   : what == CCTSA_GATEWAY_INFO_CERTS	? pem
+								: "{\"x\":1}";
+
+	if (!b->info_ok) {
+		idone(cookie, 0, NULL, 0);
+		return;
+	}
+	idone(cookie, 1, (const uint8_t *)body, strlen(body));
+}
+
+static void body_has(http_reply *r, const char *s)
+{
+	CHECK_OK(cctsa_buf_put_u8(&r->body, 0));
+	if (strstr((const char *)r->body.data, s) == NULL) {
+		fprintf(stderr, "body lacks %s:\n%s\n", s, (const char *)r->body.data);
+		CHECK(0);
+	}
+}
+
+static void test_async(uint16_t port, abackend *b)
+{
+	cctsa_buf q;
+	http_reply r;
+	tsp_resp_view rv;
+
+	make_req(&q, CCTSA_TSP_HASH_SHA384, NULL);
+	for (int mode = 0; mode <= 4; mode++) {
+		b->mode = mode;
+		http(&r, port, "POST", "/tsa", "application/timestamp-query", q.data, q.len);
+		CHECK(has_header(&r, "Content-Type: application/timestamp-reply"));
+		CHECK_OK(cctsa_tsp_view_resp(&rv, r.body.data, r.body.len, NULL));
+		if (mode == 1 || mode == 2) { /* the core cannot sign: 503 + Retry-After + systemFailure */
+			CHECK(r.status == 503 && has_header(&r, "Retry-After: 7"));
+			CHECK(rv.status == CCTSA_TSP_STATUS_REJECTION && rv.token.der == NULL);
+			CHECK(rv.fail_bits[CCTSA_TSP_FAIL_SYSTEM_FAILURE / 8] == (0x80u >> (CCTSA_TSP_FAIL_SYSTEM_FAILURE % 8)));
+		} else if (mode == 3) {
+			CHECK(r.status == 200 && rv.status == CCTSA_TSP_STATUS_REJECTION);
+			CHECK(rv.fail_bits[1] == (0x80u >> 6));
+		} else {
+			CHECK(r.status == 200 && r.body.len == 12);
+			CHECK_MEMEQ(r.body.data + 7, BLOB, sizeof(BLOB));
+		}
+		cctsa_buf_free(&r.body);
+	}
+	CHECK(b->calls == 5);
+	cctsa_buf_free(&q);
+}
+
+static void test_async_info(uint16_t port, abackend *b)
+{
+	http_reply r;
+
+	b->info_ok = 1;
+	http(&r, port, "GET", "/health", NULL, NULL, 0);
+	CHECK(r.status == 200 && has_header(&r, "Content-Type: application/json"));
+	body_has(&r, "\"status\":\"degraded\"");
+	body_has(&r, "\"trihard_status\":\"ok\"");
+	body_has(&r, "\"core_reachable\":true");
+	body_has(&r, "\"threshold\":true");
+	body_has(&r, "\"granted\":2");
+	cctsa_buf_free(&r.body);
+	http(&r, port, "GET", "/metrics", NULL, NULL, 0);
+	CHECK(r.status == 200 && has_header(&r, "Content-Type: text/plain; version=0.0.4"));
+	body_has(&r, "cctsa_gateway_granted_total 2\n");
+	body_has(&r, "cctsa_gateway_unavailable_total 2\n");
+	body_has(&r, "cctsa_gateway_rejections_total{failinfo=\"timeNotAvailable\"} 1\n");
+	body_has(&r, "cctsa_gateway_rejections_total{failinfo=\"systemFailure\"} 2\n");
+	body_has(&r, "cctsa_gateway_sign_latency_seconds_bucket{le=\"+Inf\"} 2\n");
+	body_has(&r, "cctsa_gateway_sign_latency_seconds_count 2\n");
+	body_has(&r, "cctsa_gateway_core_up 1\ncctsa_core_nodes_online 4\n");
+	cctsa_buf_free(&r.body);
+	http(&r, port, "GET", "/certs", NULL, NULL, 0);
+	CHECK(r.status == 200 && has_header(&r, "Content-Type: application/pem-certificate-chain"));
+	body_has(&r, "BEGIN CERTIFICATE");
+	cctsa_buf_free(&r.body);
+	http(&r, port, "GET", "/binding", NULL, NULL, 0);
+	CHECK(r.status == 200 && has_header(&r, "Content-Type: application/json"));
+	cctsa_buf_free(&r.body);
+	http(&r, port, "POST", "/attestation", "application/json", NULL, 0);
+	CHECK(r.status == 405);
+	cctsa_buf_free(&r.body);
+	b->info_ok = 0; /* the core does not answer */
+	http(&r, port, "GET", "/health", NULL, NULL, 0);
+	CHECK(r.status == 503 && has_header(&r, "Retry-After: 7"));
+	body_has(&r, "\"status\":\"unavailable\"");
+	body_has(&r, "\"core_reachable\":false");
+	cctsa_buf_free(&r.body);
+	http(&r, port, "GET", "/attestation", NULL, NULL, 0);
+	CHECK(r.status == 503);
+	cctsa_buf_free(&r.body);
+	http(&r, port, "GET", "/metrics", NULL, NULL, 0);
+	CHECK(r.status == 200);
+	body_has(&r, "cctsa_gateway_core_up 0\n");
+	cctsa_buf_free(&r.body);
+}
+
+/* Burst 3 at 0.01/s: the 4th request in a row is 429 with Retry-After, and never reaches the backend. */
+static void test_rate_limit(uint16_t port, abackend *b)
+{
+	cctsa_buf q;
+	http_reply r;
+	int calls;
+
+	b->mode = 0;
+	calls = b->calls;
+	make_req(&q, CCTSA_TSP_HASH_SHA256, NULL);
+	for (int i = 0; i < 3; i++) {
+		http(&r, port, "POST", "/", "application/timestamp-query", q.data, q.len);
+		CHECK(r.status == 200);
+		cctsa_buf_free(&r.body);
+	}
+	http(&r, port, "POST", "/", "application/timestamp-query", q.data, q.len);
+	CHECK(r.status == 429 && has_header(&r, "Retry-After: 100"));
+	cctsa_buf_free(&r.body);
+	CHECK(b->calls == calls + 3);
+	http(&r, port, "GET", "/health", NULL, NULL, 0); /* only time-stamp requests are limited */
+	CHECK(r.status == 503);
+	body_has(&r, "\"rate_limited\":1");
+	cctsa_buf_free(&r.body);
+	cctsa_buf_free(&q);
+}
+
+static void free_gw(evutil_socket_t fd, short what, void *arg);
+static void run_async(struct event_base *base)
+{
+	cctsa_gateway *gw, *lim;
+	cctsa_gateway_config cfg = {0};
+	abackend b;
+
+	memset(&b, 0, sizeof(b));
+	b.base = base;
+	cfg.address = "127.0.0.1";
+	cfg.async.submit = a_submit;
+	cfg.async.info = a_info;
+	cfg.async.ctx = &b;
+	cfg.backend = "core";
+	cfg.node_id = 2;
+	cfg.retry_after_s = 7;
+	cfg.issue = test_issue; /* both backends: refused */
+	CHECK_ERR(cctsa_gateway_new(&gw, base, &cfg, NULL), CCTSA_E_USAGE);
+	cfg.issue = NULL;
+	cfg.rate_per_s = 1;
+	CHECK_ERR(cctsa_gateway_new(&gw, base, &cfg, NULL), CCTSA_E_USAGE); /* a rate needs a burst */
+	cfg.rate_per_s = 0;
+	CHECK_OK(cctsa_gateway_new(&gw, base, &cfg, NULL));
+	cfg.rate_per_s = 0.01;
+	cfg.burst = 3;
+	CHECK_OK(cctsa_gateway_new(&lim, base, &cfg, NULL));
+	test_async(cctsa_gateway_port(gw), &b);
+	test_async_info(cctsa_gateway_port(gw), &b);
+	test_rate_limit(cctsa_gateway_port(lim), &b);
+	/* freed while the event loop thread runs: hand both to it */
+	CHECK(event_base_once(base, -1, EV_TIMEOUT, free_gw, gw, NULL) == 0);
+	CHECK(event_base_once(base, -1, EV_TIMEOUT, free_gw, lim, NULL) == 0);
+}
+
+static void free_gw(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	cctsa_gateway_free(arg);
+}
+
 static void *loop(void *arg)
 {
 	event_base_dispatch(arg);
@@ -307,6 +540,8 @@ int main(void)
 	test_http_errors(port, &b);
 	test_fail_info(port, &b);
 	test_health(port);
+	run_async(base);
+	usleep(100000);
 	cctsa_gateway_get_stats(gw, &st);
 	CHECK(st.answers == 3 + 1 + 10 && st.http_errors >= 7 && st.system_failures == 1 && st.invalid == 8);
 	event_base_loopbreak(base);
