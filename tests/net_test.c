@@ -6,7 +6,11 @@
  */
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "cctsa/net.h"
 #include "check.h"
@@ -369,6 +373,157 @@ static void test_corep_frames(void)
 	CHECK_ERR(cctsa_net_frame_check(&cctsa_net_corep_rules, &type, &l, hdr, NULL), CCTSA_E_MALFORMED);
 }
 
+/* ---------------------------------------------------------------- corep I/O */
+
+typedef struct {
+	struct event_base *base;
+	cctsa_net_corep_server *srv;
+	uint64_t held_conn, held_id;
+	int have_held;
+	unsigned ts_done, info_done, io_fail, errors, order[4];
+	unsigned n_order;
+} io_state;
+
+static void io_on_ts(void *ctx, uint64_t conn, const cctsa_net_corep_ts_req *req)
+{
+	io_state *st = ctx;
+	cctsa_net_corep_ts_resp r;
+	uint8_t tok[3] = {0x05, 0x00, 0x00};
+
+	CHECK(req->req.hash == CCTSA_TSP_HASH_SHA384 && req->req.imprint_len == 48);
+	if (!st->have_held) { /* hold the first request; answer it after the second */
+		st->have_held = 1;
+		st->held_conn = conn;
+		st->held_id = req->id;
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.status = CCTSA_TSP_STATUS_GRANTED;
+	r.fail_bit = CCTSA_NET_FAIL_NONE;
+	r.token = tok;
+	r.token_len = sizeof(tok);
+	tok[1] = (uint8_t)req->id;
+	r.id = req->id;
+	CHECK_OK(cctsa_net_corep_server_reply_ts(st->srv, conn, &r, NULL));
+	tok[1] = (uint8_t)st->held_id;
+	r.id = st->held_id;
+	CHECK_OK(cctsa_net_corep_server_reply_ts(st->srv, st->held_conn, &r, NULL));
+}
+
+static void io_on_info(void *ctx, uint64_t conn, const cctsa_net_corep_info_req *req)
+{
+	io_state *st = ctx;
+	cctsa_net_corep_info_resp r = {req->id, 1, (const uint8_t *)"n/a", 3};
+
+	CHECK_OK(cctsa_net_corep_server_reply_info(st->srv, conn, &r, NULL));
+}
+
+static void io_on_error(void *ctx, uint64_t conn, const cctsa_diag *d)
+{
+	io_state *st = ctx;
+
+	(void)conn;
+	CHECK(strstr(d->msg, "version") != NULL);
+	st->errors++;
+	/* the connection is gone: a late answer is refused */
+	cctsa_net_corep_info_resp r = {1, 0, NULL, 0};
+	CHECK_ERR(cctsa_net_corep_server_reply_info(st->srv, conn, &r, NULL), CCTSA_E_STATE);
+	event_base_loopexit(st->base, NULL);
+}
+
+static void io_ts_cb(void *arg, cctsa_err err, const cctsa_net_corep_ts_resp *resp, const cctsa_diag *d)
+{
+	io_state *st = arg;
+
+	(void)d;
+	CHECK_OK(err);
+	CHECK(resp->status == 0 && resp->token_len == 3 && resp->token[1] == (uint8_t)resp->id);
+	st->order[st->n_order++] = (unsigned)resp->id;
+	if (++st->ts_done == 2 && st->info_done == 1) {
+		event_base_loopexit(st->base, NULL);
+	}
+}
+
+static void io_info_cb(void *arg, cctsa_err err, const cctsa_net_corep_info_resp *resp,
+		       const cctsa_diag *d)
+{
+	io_state *st = arg;
+
+	(void)d;
+	CHECK_OK(err);
+	CHECK(resp->status == 1 && resp->body_len == 3);
+	st->order[st->n_order++] = (unsigned)resp->id;
+	if (++st->info_done == 1 && st->ts_done == 2) {
+		event_base_loopexit(st->base, NULL);
+	}
+}
+
+static void io_fail_cb(void *arg, cctsa_err err, const cctsa_net_corep_info_resp *resp,
+		       const cctsa_diag *d)
+{
+	io_state *st = arg;
+
+	CHECK(err == CCTSA_E_IO && resp == NULL && d != NULL);
+	st->io_fail++;
+	event_base_loopexit(st->base, NULL);
+}
+
+static void test_corep_io(void)
+{
+	io_state st;
+	cctsa_net_corep_handlers h = {&st, io_on_ts, io_on_info, io_on_error};
+	cctsa_net_corep_client *cl = NULL, *bad = NULL;
+	cctsa_net_corep_ts_req m;
+	char path[64];
+	cctsa_err e;
+	int fd;
+	struct sockaddr_un sa;
+
+	memset(&st, 0, sizeof(st));
+	snprintf(path, sizeof(path), "/tmp/cctsa-net-test-%d.sock", (int)getpid());
+	st.base = event_base_new();
+	CHECK(st.base != NULL);
+	CHECK_OK(cctsa_net_corep_server_new(&st.srv, st.base, path, &h, NULL));
+	CHECK_OK(cctsa_net_corep_client_new(&cl, st.base, path, NULL));
+	sample_req(&m);
+	/* pipelined: ts (held), ts, info; answers come back out of order */
+	CHECK_OK(cctsa_net_corep_client_ts(cl, &m.req, CCTSA_NET_FLAVOR_HYBRID, io_ts_cb, &st, NULL));
+	CHECK_OK(cctsa_net_corep_client_ts(cl, &m.req, CCTSA_NET_FLAVOR_PQ, io_ts_cb, &st, NULL));
+	CHECK_OK(cctsa_net_corep_client_info(cl, CCTSA_NET_INFO_HEALTH, io_info_cb, &st, NULL));
+	CHECK(cctsa_net_corep_client_pending(cl) == 3);
+	CHECK(event_base_dispatch(st.base) == 0);
+	CHECK(st.ts_done == 2 && st.info_done == 1 && cctsa_net_corep_client_pending(cl) == 0);
+	CHECK(st.order[0] == 2 && st.order[1] == 1 && st.order[2] == 3);
+	/* the client refuses a request the core would refuse */
+	m.req.imprint_len = 3;
+	CHECK_ERR(cctsa_net_corep_client_ts(cl, &m.req, 0, io_ts_cb, &st, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_corep_client_info(cl, 9, io_info_cb, &st, NULL), CCTSA_E_USAGE);
+	/* a gateway sending a wrong-version frame is cut off and reported */
+	CHECK_OK(net_unix_addr_test(&sa, path));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CHECK(write(fd, "\x02\x03\x00\x00\x00\x09", 6) == 6);
+	CHECK(event_base_dispatch(st.base) == 0);
+	CHECK(st.errors == 1);
+	close(fd);
+	/* a server that goes away fails the pending request with CCTSA_E_IO */
+	cctsa_net_corep_server_free(st.srv);
+	st.srv = NULL;
+	CHECK_OK(cctsa_net_corep_client_new(&bad, st.base, path, NULL));
+	e = cctsa_net_corep_client_info(bad, CCTSA_NET_INFO_HEALTH, io_fail_cb, &st, NULL);
+	if (e == CCTSA_OK) {
+		CHECK(event_base_dispatch(st.base) == 0);
+		CHECK(st.io_fail == 1);
+	} else {
+		CHECK(e == CCTSA_E_IO);
+	}
+	cctsa_net_corep_client_free(bad);
+	CHECK_ERR(cctsa_net_corep_client_new(&bad, st.base, "", NULL), CCTSA_E_USAGE);
+	CHECK(bad == NULL);
+	cctsa_net_corep_client_free(cl);
+	event_base_free(st.base);
+}
+
 int main(void)
 {
 	test_frame_basic();
@@ -377,5 +532,6 @@ int main(void)
 	test_corep_ts_req();
 	test_corep_ts_resp();
 	test_corep_info();
+	test_corep_io();
 	return 0;
 }

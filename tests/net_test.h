@@ -45,4 +45,21 @@ static inline cctsa_err net_test_corep_reencode(cctsa_buf *out, uint8_t type, co
 	return err;
 }
 
+#include <string.h>
+#include <sys/un.h>
+
+static inline cctsa_err net_test_unix_addr_(struct sockaddr_un *sa, const char *path)
+{
+	size_t n = strlen(path);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (n >= sizeof(sa->sun_path)) {
+		return CCTSA_E_USAGE;
+	}
+	memcpy(sa->sun_path, path, n);
+	return CCTSA_OK;
+}
+#define net_unix_addr_test net_test_unix_addr_
+
 #endif

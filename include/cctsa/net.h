@@ -255,7 +255,8 @@ typedef struct cctsa_net_corep_client cctsa_net_corep_client;
  * only during the call), or CCTSA_E_IO (connection failed or closed before the
  * answer; resp NULL), CCTSA_E_MALFORMED (the core sent a bad frame: the
  * connection was closed; resp NULL), CCTSA_E_STATE (client freed; resp NULL).
- * diag explains a failure (NULL on success).
+ * diag explains a failure (NULL on success). A callback may send new requests
+ * but must not free the client.
  */
 typedef void (*cctsa_net_corep_ts_cb)(void *arg, cctsa_err err, const cctsa_net_corep_ts_resp *resp,
 				      const cctsa_diag *diag);
