@@ -1,8 +1,11 @@
 /*
- * cctsa-gateway: the untrusted HTTP front (DESIGN.md §1). Until the core exists
- * it can only serve the test-only file-key mode (--keys DIR, the `cctsa testpki`
- * layout): then it signs in-process with local keys and says so on /health. It
- * never pretends to be a threshold cluster.
+ * cctsa-gateway: the untrusted HTTP front (DESIGN.md §1).
+ *   cctsa-gateway --config DIR/cluster.json --node I [--user NAME]
+ *     the gateway of node I: HTTP and HTTPS (TLS 1.3) on the ports of cluster.json,
+ *     backed by the local core over DIR/node-I/core.sock;
+ *   cctsa-gateway --keys DIR [...]
+ *     the test-only file-key mode (the `cctsa testpki` layout): it signs in-process
+ *     with local keys and says so on /health. It never pretends to be a cluster.
  */
 #include <event2/event.h>
 #include <getopt.h>
@@ -31,13 +34,17 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cctsa-gateway --keys DIR [--listen ADDR] [--port N] [--port-file FILE] [--user NAME]\n"
+	fprintf(f, "usage: cctsa-gateway --config DIR/cluster.json --node I [--port-file FILE] [--user NAME]\n"
+		   "       cctsa-gateway --keys DIR [--listen ADDR] [--port N] [--port-file FILE] [--user NAME]\n"
+		   "  --config FILE     cluster mode: the gateway of node I (HTTP, HTTPS, core socket from FILE)\n"
+		   "  --node I          node index in the cluster configuration\n"
 		   "  --keys DIR        test-only file-key mode: sign with DIR/tsa-*.key (cctsa testpki)\n"
 		   "  --listen ADDR     address to bind (default 127.0.0.1)\n"
 		   "  --port N          TCP port (default 8318; 0 = any free port)\n"
 		   "  --port-file FILE  write the bound port to FILE once listening\n"
 		   "  --user NAME       drop to this user after binding, before serving any request\n"
-		   "Serves POST / /tsa /tsa/pq (application/timestamp-query) and GET /health.\n");
+		   "Serves POST / /tsa /tsa/pq (application/timestamp-query), GET /health /metrics\n"
+		   "/attestation /binding /certs.\n");
 }
 
 static int write_port(const char *path, uint16_t port)
@@ -65,36 +72,18 @@ static int drop_privileges(const char *user)
 }
 
 typedef struct {
-	const char *keys, *addr, *port_file, *user;
+	const char *keys, *addr, *port_file, *user, *config;
 	unsigned long port;
+	long node;
 } gw_opts;
 
-static int serve(const gw_opts *o)
+/* Signals, port file, privilege drop, then the event loop until SIGINT/SIGTERM. */
+static int run_loop(struct event_base *base, cctsa_gateway *gw, const gw_opts *o, const char *banner)
 {
-	struct event_base *base = event_base_new();
-	struct event *sigint = NULL, *sigterm = NULL;
-	cctsa_tsp_local *local = NULL;
-	cctsa_gateway *gw = NULL;
-	cctsa_gateway_config cfg = {0};
-	cctsa_diag diag;
+	struct event *sigint = evsignal_new(base, SIGINT, on_signal, base);
+	struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, base);
 	int rc = 1;
 
-	cctsa_diag_reset(&diag);
-	if (base == NULL || cctsa_tsp_local_load(&local, o->keys, &diag) != CCTSA_OK) {
-		cctsa_log_err("cannot load file keys from %s: %s", o->keys, cctsa_diag_str(&diag, CCTSA_E_IO));
-		goto out;
-	}
-	cfg.address = o->addr;
-	cfg.port = (uint16_t)o->port;
-	cfg.issue = file_key_issue;
-	cfg.issue_ctx = local;
-	cfg.backend = "file-keys (TEST MODE: local keys in the gateway process, no threshold, no trusted time)";
-	if (cctsa_gateway_new(&gw, base, &cfg, &diag) != CCTSA_OK) {
-		cctsa_log_err("%s", cctsa_diag_str(&diag, CCTSA_E_IO));
-		goto out;
-	}
-	sigint = evsignal_new(base, SIGINT, on_signal, base);
-	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
 	if (sigint == NULL || sigterm == NULL || evsignal_add(sigint, NULL) != 0 ||
 	    evsignal_add(sigterm, NULL) != 0) {
 		goto out;
@@ -109,8 +98,7 @@ static int serve(const gw_opts *o)
 		}
 		goto out;
 	}
-	cctsa_log_warn("TEST MODE: serving file keys from %s on %s:%u", o->keys, o->addr,
-		       (unsigned)cctsa_gateway_port(gw));
+	cctsa_log_warn("%s", banner);
 	event_base_dispatch(base);
 	rc = 0;
 out:
@@ -120,11 +108,92 @@ out:
 	if (sigterm != NULL) {
 		event_free(sigterm);
 	}
+	return rc;
+}
+
+static int serve_keys(struct event_base *base, const gw_opts *o)
+{
+	cctsa_tsp_local *local = NULL;
+	cctsa_gateway *gw = NULL;
+	cctsa_gateway_config cfg = {0};
+	cctsa_diag diag;
+	char banner[1200];
+	int rc = 1;
+
+	cctsa_diag_reset(&diag);
+	if (cctsa_tsp_local_load(&local, o->keys, &diag) != CCTSA_OK) {
+		cctsa_log_err("cannot load file keys from %s: %s", o->keys, cctsa_diag_str(&diag, CCTSA_E_IO));
+		goto out;
+	}
+	cfg.address = o->addr;
+	cfg.port = (uint16_t)o->port;
+	cfg.issue = file_key_issue;
+	cfg.issue_ctx = local;
+	cfg.backend = "file-keys (TEST MODE: local keys in the gateway process, no threshold, no trusted time)";
+	if (cctsa_gateway_new(&gw, base, &cfg, &diag) != CCTSA_OK) {
+		cctsa_log_err("%s", cctsa_diag_str(&diag, CCTSA_E_IO));
+		goto out;
+	}
+	snprintf(banner, sizeof(banner), "TEST MODE: serving file keys from %s on %s:%u", o->keys, o->addr,
+		 (unsigned)cctsa_gateway_port(gw));
+	rc = run_loop(base, gw, o, banner);
+out:
 	cctsa_gateway_free(gw);
 	cctsa_tsp_local_free(local);
-	if (base != NULL) {
-		event_base_free(base);
+	return rc;
+}
+
+/* Cluster mode: the local core of node N behind HTTP and HTTPS (cluster.json). */
+static int serve_cluster(struct event_base *base, const gw_opts *o)
+{
+	cctsa_gateway_cluster cl;
+	cctsa_gateway_core *core = NULL;
+	cctsa_gateway *gw = NULL;
+	cctsa_gateway_config cfg = {0};
+	cctsa_diag diag;
+	char banner[1400];
+	int rc = 1;
+
+	cctsa_diag_reset(&diag);
+	if (cctsa_gateway_cluster_load(&cl, o->config, (int)o->node, &diag) != CCTSA_OK ||
+	    cctsa_gateway_core_new(&core, base, cl.core_sock, &diag) != CCTSA_OK) {
+		cctsa_log_err("%s", cctsa_diag_str(&diag, CCTSA_E_IO));
+		goto out;
 	}
+	cfg.address = cl.address;
+	cfg.port = cl.http_port;
+	cfg.tls_port = cl.https_port;
+	cfg.tls_cert = cl.tls_cert;
+	cfg.tls_key = cl.tls_key;
+	cfg.rate_per_s = cl.rate_per_s;
+	cfg.burst = cl.burst;
+	cfg.node_id = cl.node;
+	cfg.backend = "core";
+	cctsa_gateway_core_backend(core, &cfg.async);
+	if (cctsa_gateway_new(&gw, base, &cfg, &diag) != CCTSA_OK) {
+		cctsa_log_err("%s", cctsa_diag_str(&diag, CCTSA_E_IO));
+		goto out;
+	}
+	snprintf(banner, sizeof(banner), "node %d: HTTP %s:%u, HTTPS (TLS 1.3) %s:%u, core %s", cl.node,
+		 cl.address, (unsigned)cctsa_gateway_port(gw), cl.address, (unsigned)cctsa_gateway_tls_port(gw),
+		 cl.core_sock);
+	rc = run_loop(base, gw, o, banner);
+out:
+	cctsa_gateway_free(gw);
+	cctsa_gateway_core_free(core);
+	return rc;
+}
+
+static int serve(const gw_opts *o)
+{
+	struct event_base *base = event_base_new();
+	int rc;
+
+	if (base == NULL) {
+		return 1;
+	}
+	rc = o->config != NULL ? serve_cluster(base, o) : serve_keys(base, o);
+	event_base_free(base);
 	return rc;
 }
 
@@ -135,9 +204,11 @@ int main(int argc, char **argv)
 					     {"port", required_argument, NULL, 'p'},
 					     {"port-file", required_argument, NULL, 'f'},
 					     {"user", required_argument, NULL, 'u'},
+					     {"config", required_argument, NULL, 'c'},
+					     {"node", required_argument, NULL, 'n'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	gw_opts o = {NULL, "127.0.0.1", NULL, NULL, 8318};
+	gw_opts o = {NULL, "127.0.0.1", NULL, NULL, NULL, 8318, -1};
 	char *end;
 	int c;
 
@@ -148,6 +219,14 @@ int main(int argc, char **argv)
 		case 'l': o.addr = optarg; break;
 		case 'f': o.port_file = optarg; break;
 		case 'u': o.user = optarg; break;
+		case 'c': o.config = optarg; break;
+		case 'n':
+			o.node = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o.node < 0 || o.node > 63) {
+				fprintf(stderr, "cctsa-gateway: bad --node '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'p':
 			o.port = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || o.port > 65535) {
@@ -163,13 +242,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (o.keys == NULL) {
-		fprintf(stderr, "cctsa-gateway: no backend: the core does not exist yet; only the test-only "
-				"file-key mode (--keys DIR) is available\n");
-		return 1;
+	if ((o.keys == NULL) == (o.config == NULL) || (o.config != NULL) != (o.node >= 0)) {
+		fprintf(stderr, "cctsa-gateway: give either --config FILE --node I or --keys DIR\n");
+		usage(stderr);
+		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (cctsa_process_harden() != CCTSA_OK) { /* file keys live in this process */
+	if (cctsa_process_harden() != CCTSA_OK) { /* file keys (test mode), TLS key */
 		fprintf(stderr, "cctsa-gateway: cannot make the process non-dumpable\n");
 		return 1;
 	}

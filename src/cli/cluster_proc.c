@@ -130,7 +130,7 @@ pid_t cl_pid_alive(const char *pidfile, const char *want)
 	}
 	reap((pid_t)pid);
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
-	b.len = 0;
+	cctsa_buf_free(&b);
 	if (cctsa_file_read(&b, path, 4000, NULL) != CCTSA_OK || b.len == 0) {
 		goto done;
 	}

@@ -417,9 +417,11 @@ static int rekey(cl_ctx *c)
 		for (const char *const *s = fresh; st != NULL && *s != NULL; s++) {
 			restart &= strcmp(st, *s) != 0;
 		}
-		json_decref(ans);
 		if (restart) {
 			printf("cluster: node %d holds shares of the lost key (%s): restarting it\n", i, st != NULL ? st : "?");
+		}
+		json_decref(ans);
+		if (restart) {
 			cl_stop_node(c, i);
 			if (!cl_start_core(c, i)) {
 				return 0;
