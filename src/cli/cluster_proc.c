@@ -60,24 +60,44 @@ static void child_setup(const char *log)
 	signal(SIGTERM, SIG_DFL);
 }
 
+/* Returns once the child has exec'd (a close-on-exec pipe reaches EOF) or failed to. */
 pid_t cl_spawn(char *const argv[], const char *log, const char *pidfile)
 {
-	pid_t pid = fork();
+	int p[2], e = 0;
+	pid_t pid;
 	char text[32];
+	ssize_t n;
 
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		return -1;
+	}
+	pid = fork();
 	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
 		return -1;
 	}
 	if (pid == 0) {
+		close(p[0]);
 		child_setup(log);
 		setsid();
 		execv(argv[0], argv);
-		dprintf(2, "cannot execute %s: %s\n", argv[0], strerror(errno));
+		e = errno;
+		dprintf(2, "cannot execute %s: %s\n", argv[0], strerror(e));
+		(void)!write(p[1], &e, sizeof(e));
 		_exit(127);
 	}
+	close(p[1]);
+	while ((n = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR) {
+	}
+	close(p[0]);
+	if (n != 0) {
+		(void)waitpid(pid, NULL, 0);
+		return -1;
+	}
 	if (pidfile != NULL) {
-		int n = snprintf(text, sizeof(text), "%ld\n", (long)pid);
-		if (cctsa_file_write(pidfile, (const uint8_t *)text, (size_t)n, 0644, 0, NULL) != CCTSA_OK) {
+		int len = snprintf(text, sizeof(text), "%ld\n", (long)pid);
+		if (cctsa_file_write(pidfile, (const uint8_t *)text, (size_t)len, 0644, 0, NULL) != CCTSA_OK) {
 			kill(pid, SIGTERM);
 			return -1;
 		}
