@@ -292,10 +292,24 @@ static json_t *control_io(int fd, json_t *cmd, double deadline, char *err, size_
 	return ans;
 }
 
+/* A non-blocking connect: a listener whose backlog is full (EAGAIN) is retried until deadline. */
+static int connect_unix(int fd, const struct sockaddr_un *sa, double deadline)
+{
+	for (;;) {
+		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0) {
+			return 1;
+		}
+		if (errno != EAGAIN || cl_now() >= deadline) {
+			return 0;
+		}
+		cl_sleep(0.02);
+	}
+}
+
 json_t *cl_control(const char *sock, json_t *cmd, double timeout_s, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	json_t *ans = NULL;
 
 	memset(&sa, 0, sizeof(sa));
@@ -304,7 +318,7 @@ json_t *cl_control(const char *sock, json_t *cmd, double timeout_s, char *err, s
 		snprintf(err, errlen, "bad socket path %s", sock);
 	} else {
 		memcpy(sa.sun_path, sock, strlen(sock));
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (!connect_unix(fd, &sa, cl_now() + (timeout_s < 5 ? timeout_s : 5))) {
 			snprintf(err, errlen, "cannot connect to %s: %s", sock, strerror(errno));
 		} else {
 			ans = control_io(fd, cmd, cl_now() + timeout_s, err, errlen);
