@@ -41,7 +41,7 @@ typedef struct {
 } fake;
 
 /* Nodes whose control socket is there and listening (non-blocking connect: a full
- * backlog still means a live listener); this node counts itself. Cached for 200 ms. */
+ * backlog still means a live listener); this node counts itself. Cached for 50 ms. */
 static int live_peers(const fake *f)
 {
 	static struct timespec last;
@@ -50,7 +50,7 @@ static int live_peers(const fake *f)
 	int n = 1;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (cached >= 0 && (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 < 200) {
+	if (cached >= 0 && (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 < 50) {
 		return cached;
 	}
 	for (int i = 0; i < f->nodes; i++) {
