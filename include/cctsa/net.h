@@ -428,6 +428,26 @@ CCTSA_MUST_USE cctsa_err cctsa_net_attest_verify(cctsa_net_peer_info *info, ccts
 CCTSA_MUST_USE cctsa_err cctsa_net_key_hash(uint8_t out[static CCTSA_NET_HASH_LEN], const void *pkey,
 					    cctsa_diag *diag);
 
+/*
+ * The peer frame rules: net's three types plus the application's (app_types, or
+ * when n_app == 0 every type 0x10..0xff with 0..CCTSA_NET_PEER_MAX bytes). The
+ * rules point into the struct itself: initialise it where it will stay.
+ * Returns CCTSA_E_USAGE (app type < 0x10, duplicate, bound over the limit).
+ */
+typedef struct {
+	cctsa_net_frame_type types[256];
+	cctsa_net_frame_rules rules;
+} cctsa_net_peer_rules;
+CCTSA_MUST_USE cctsa_err cctsa_net_peer_rules_init(cctsa_net_peer_rules *out,
+						   const cctsa_net_frame_type *app, size_t n_app,
+						   cctsa_diag *diag);
+/*
+ * Checks the layout of an ATTEST payload (report of 1184 bytes, three non-empty
+ * u16-length-prefixed blobs, nothing after) without verifying anything.
+ * CCTSA_E_MALFORMED otherwise. For fuzzing and diagnostics.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_net_attest_check_layout(const uint8_t *payload, size_t len);
+
 /* ---- the mesh ---- */
 typedef struct cctsa_net_mesh cctsa_net_mesh;
 
@@ -462,8 +482,8 @@ typedef struct {
 } cctsa_net_mesh_config;
 
 /*
- * Makes the boot TLS key and certificate, listens on nodes[id] and starts dialing
- * peers j > id. Returns CCTSA_E_USAGE (bad config), CCTSA_E_IO (bind/listen),
+ * Makes the boot TLS key and certificate, listens on nodes[id] (port 0: an
+ * ephemeral port, see cctsa_net_mesh_port) and starts dialing peers j > id. Returns CCTSA_E_USAGE (bad config), CCTSA_E_IO (bind/listen),
  * CCTSA_E_CRYPTO, CCTSA_E_RESOURCE.
  */
 CCTSA_MUST_USE cctsa_err cctsa_net_mesh_new(cctsa_net_mesh **out, struct event_base *base,
@@ -481,6 +501,8 @@ CCTSA_MUST_USE cctsa_err cctsa_net_mesh_send(cctsa_net_mesh *m, unsigned peer, u
 int cctsa_net_mesh_peer_up(const cctsa_net_mesh *m, unsigned peer);
 /* The verified attestation of an up peer, NULL otherwise (valid until it drops). */
 const cctsa_net_peer_info *cctsa_net_mesh_peer_info(const cctsa_net_mesh *m, unsigned peer);
+/* The port we listen on (useful when nodes[id].port was 0: ephemeral). */
+uint16_t cctsa_net_mesh_port(const cctsa_net_mesh *m);
 /* Our TLS key hash (bound into our reports). */
 const uint8_t *cctsa_net_mesh_key_hash(const cctsa_net_mesh *m);
 /* Drops the channel to peer (it will be redialed / accepted again). */
