@@ -451,6 +451,10 @@ CCTSA_MUST_USE cctsa_err cctsa_net_attest_check_layout(const uint8_t *payload, s
 /* ---- the mesh ---- */
 typedef struct cctsa_net_mesh cctsa_net_mesh;
 
+/*
+ * Callbacks run on the event loop. They may call cctsa_net_mesh_send and
+ * cctsa_net_mesh_drop, but must not free the mesh.
+ */
 typedef struct {
 	void *ctx;
 	/* An application frame from a verified peer (payload valid during the call). */
@@ -493,7 +497,8 @@ void cctsa_net_mesh_free(cctsa_net_mesh *m);
 /*
  * Queues an application frame to peer. CCTSA_E_STATE (peer not up),
  * CCTSA_E_USAGE (type < 0x10 or not in app_types, len out of bounds, peer out of
- * range or ourselves), CCTSA_E_RESOURCE. Never calls back.
+ * range or ourselves), CCTSA_E_RESOURCE (out of memory, or 64 MiB already waiting
+ * unsent to that peer). Never calls back. Frames to one peer arrive in order.
  */
 CCTSA_MUST_USE cctsa_err cctsa_net_mesh_send(cctsa_net_mesh *m, unsigned peer, uint8_t type,
 					     const uint8_t *payload, size_t len, cctsa_diag *diag);

@@ -20,6 +20,7 @@
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
 #define UP_TIMEOUT_S 10
+#define MESH_OUT_MAX ((size_t)64 << 20) /* unsent bytes per channel */
 
 static const char *const refuse_names[] = {
 	"none", "tls", "protocol", "attestation", "root", "timeout", "closed", "local",
@@ -168,6 +169,11 @@ cctsa_err chan_send(chan *c, uint8_t type, const uint8_t *p, size_t len, cctsa_d
 
 	cctsa_buf_init(&b, CCTSA_NET_PEER_MAX + CCTSA_NET_FRAME_HDR);
 	CCTSA_TRY(cctsa_net_frame_write(&b, &c->m->rules.rules, type, p, len, diag));
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > MESH_OUT_MAX) {
+		err = cctsa_fail(diag, CCTSA_E_RESOURCE, "peer %d: %u MiB unsent, not queueing more", c->peer,
+				 (unsigned)(MESH_OUT_MAX >> 20));
+		goto out;
+	}
 	if (bufferevent_write(c->bev, b.data, b.len) != 0) {
 		err = cctsa_fail(diag, CCTSA_E_RESOURCE, "peer: cannot queue %zu bytes", b.len);
 		goto out;
