@@ -8,7 +8,11 @@
  * measurement, debug policy, replayed report, flipped bit, another chip's key,
  * another root.
  */
+#include <arpa/inet.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 
 #include "cctsa/net.h"
 #include "check.h"
+#include "net/net_int.h"
 
 #define N5 5
 
@@ -185,6 +190,7 @@ static void test_binding(void)
 }
 
 #include "net/mesh_test_live.h"
+#include "net/mesh_test_frames.h"
 
 int main(void)
 {
@@ -194,6 +200,7 @@ int main(void)
 	make_sim(&sim_c, 0xA1, 0);
 	test_binding();
 	test_live();
+	test_bad_frames();
 	cctsa_snp_sim_free(sim_a.sim);
 	cctsa_snp_sim_free(sim_b.sim);
 	cctsa_snp_sim_free(sim_c.sim);
