@@ -524,6 +524,101 @@ static void test_corep_io(void)
 	event_base_free(st.base);
 }
 
+/* The gateway's client drops a core that answers badly and fails what was pending. */
+typedef struct {
+	struct event_base *base;
+	cctsa_net_corep_server *srv;
+	unsigned malformed;
+	char msg[CCTSA_DIAG_MAX];
+} bad_core;
+
+static void bad_on_ts(void *ctx, uint64_t conn, const cctsa_net_corep_ts_req *req)
+{
+	bad_core *bc = ctx;
+	cctsa_net_corep_ts_resp r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = req->id + 1000; /* an id the gateway never sent */
+	r.status = CCTSA_TSP_STATUS_REJECTION;
+	r.fail_bit = CCTSA_TSP_FAIL_SYSTEM_FAILURE;
+	CHECK_OK(cctsa_net_corep_server_reply_ts(bc->srv, conn, &r, NULL));
+}
+
+static void bad_on_info(void *ctx, uint64_t conn, const cctsa_net_corep_info_req *req)
+{
+	(void)ctx;
+	(void)conn;
+	(void)req;
+}
+
+static void bad_ts_cb(void *arg, cctsa_err err, const cctsa_net_corep_ts_resp *resp, const cctsa_diag *d)
+{
+	bad_core *bc = arg;
+
+	CHECK(err == CCTSA_E_MALFORMED && resp == NULL && d != NULL);
+	snprintf(bc->msg, sizeof(bc->msg), "%s", d->msg);
+	bc->malformed++;
+	event_base_loopexit(bc->base, NULL);
+}
+
+static void bad_info_cb(void *arg, cctsa_err err, const cctsa_net_corep_info_resp *resp,
+			const cctsa_diag *d)
+{
+	bad_core *bc = arg;
+
+	CHECK(err == CCTSA_E_MALFORMED && resp == NULL && d != NULL);
+	snprintf(bc->msg, sizeof(bc->msg), "%s", d->msg);
+	bc->malformed++;
+	event_base_loopexit(bc->base, NULL);
+}
+
+static void test_corep_client_bad_core(void)
+{
+	bad_core bc;
+	cctsa_net_corep_handlers h = {&bc, bad_on_ts, bad_on_info, NULL};
+	cctsa_net_corep_client *cl = NULL;
+	cctsa_net_corep_ts_req m;
+	struct sockaddr_un sa;
+	char path[64];
+	int lfd, fd;
+
+	memset(&bc, 0, sizeof(bc));
+	snprintf(path, sizeof(path), "/tmp/cctsa-net-test-bad-%d.sock", (int)getpid());
+	bc.base = event_base_new();
+	CHECK(bc.base != NULL);
+	/* 1: a well-formed response to an unknown id */
+	CHECK_OK(cctsa_net_corep_server_new(&bc.srv, bc.base, path, &h, NULL));
+	CHECK_OK(cctsa_net_corep_client_new(&cl, bc.base, path, NULL));
+	sample_req(&m);
+	CHECK_OK(cctsa_net_corep_client_ts(cl, &m.req, 0, bad_ts_cb, &bc, NULL));
+	CHECK(event_base_dispatch(bc.base) == 0);
+	CHECK(bc.malformed == 1 && strstr(bc.msg, "unknown request") != NULL);
+	cctsa_net_corep_client_free(cl);
+	cctsa_net_corep_server_free(bc.srv);
+	/* 2: a core that sends a request-type frame, then a bad version */
+	for (unsigned round = 0; round < 2; round++) {
+		static const char *const frames[2] = {"\x01\x01\x00\x00\x00\x0f", "\x07\x02\x00\x00\x00\x10"};
+		static const char *const needles[2] = {"unknown type", "version"};
+
+		CHECK_OK(net_unix_addr_test(&sa, path));
+		(void)unlink(path);
+		lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+		CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lfd, 1) == 0);
+		CHECK_OK(cctsa_net_corep_client_new(&cl, bc.base, path, NULL));
+		CHECK_OK(cctsa_net_corep_client_info(cl, CCTSA_NET_INFO_CERTS, bad_info_cb, &bc, NULL));
+		fd = accept(lfd, NULL, NULL);
+		CHECK(fd >= 0 && write(fd, frames[round], 6) == 6);
+		CHECK(event_base_dispatch(bc.base) == 0);
+		CHECK(bc.malformed == 2 + round && strstr(bc.msg, needles[round]) != NULL);
+		CHECK(cctsa_net_corep_client_pending(cl) == 0);
+		cctsa_net_corep_client_free(cl);
+		close(fd);
+		close(lfd);
+		(void)unlink(path);
+	}
+	event_base_free(bc.base);
+}
+
 int main(void)
 {
 	test_frame_basic();
@@ -533,5 +628,6 @@ int main(void)
 	test_corep_ts_resp();
 	test_corep_info();
 	test_corep_io();
+	test_corep_client_bad_core();
 	return 0;
 }
