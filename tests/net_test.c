@@ -572,6 +572,16 @@ static void bad_info_cb(void *arg, cctsa_err err, const cctsa_net_corep_info_res
 	event_base_loopexit(bc->base, NULL);
 }
 
+static void late_info_cb(void *arg, cctsa_err err, const cctsa_net_corep_info_resp *resp,
+			 const cctsa_diag *d)
+{
+	bad_core *bc = arg;
+
+	CHECK(err == CCTSA_E_STATE && resp == NULL && strstr(d->msg, "no answer") != NULL);
+	bc->malformed += 100;
+	event_base_loopexit(bc->base, NULL);
+}
+
 static void test_corep_client_bad_core(void)
 {
 	bad_core bc;
@@ -593,6 +603,14 @@ static void test_corep_client_bad_core(void)
 	CHECK_OK(cctsa_net_corep_client_ts(cl, &m.req, 0, bad_ts_cb, &bc, NULL));
 	CHECK(event_base_dispatch(bc.base) == 0);
 	CHECK(bc.malformed == 1 && strstr(bc.msg, "unknown request") != NULL);
+	cctsa_net_corep_client_free(cl);
+	/* a core that never answers: the request fails at its deadline */
+	CHECK_OK(cctsa_net_corep_client_new(&cl, bc.base, path, NULL));
+	cctsa_net_corep_client_set_timeout(cl, 50);
+	CHECK_OK(cctsa_net_corep_client_info(cl, CCTSA_NET_INFO_HEALTH, late_info_cb, &bc, NULL));
+	CHECK(event_base_dispatch(bc.base) == 0);
+	CHECK(bc.malformed == 101 && cctsa_net_corep_client_pending(cl) == 0);
+	bc.malformed = 1;
 	cctsa_net_corep_client_free(cl);
 	cctsa_net_corep_server_free(bc.srv);
 	/* 2: a core that sends a request-type frame, then a bad version */

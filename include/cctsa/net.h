@@ -254,7 +254,8 @@ typedef struct cctsa_net_corep_client cctsa_net_corep_client;
  * Completion of one request. err is CCTSA_OK with the decoded response (valid
  * only during the call), or CCTSA_E_IO (connection failed or closed before the
  * answer; resp NULL), CCTSA_E_MALFORMED (the core sent a bad frame: the
- * connection was closed; resp NULL), CCTSA_E_STATE (client freed; resp NULL).
+ * connection was closed; resp NULL), CCTSA_E_STATE (no answer before the
+ * deadline, or client freed; resp NULL).
  * diag explains a failure (NULL on success). A callback may send new requests
  * but must not free the client.
  */
@@ -288,8 +289,17 @@ CCTSA_MUST_USE cctsa_err cctsa_net_corep_client_ts(cctsa_net_corep_client *c,
 CCTSA_MUST_USE cctsa_err cctsa_net_corep_client_info(cctsa_net_corep_client *c, uint8_t what,
 						     cctsa_net_corep_info_cb cb, void *arg,
 						     cctsa_diag *diag);
-/* Number of requests waiting for an answer. */
+/* Number of requests waiting for an answer (not counting timed-out ones). */
 size_t cctsa_net_corep_client_pending(const cctsa_net_corep_client *c);
+/*
+ * Deadline of each request sent from now on, in ms (0 = none; default
+ * CCTSA_NET_COREP_TIMEOUT_MS). A request not answered in time completes with
+ * CCTSA_E_STATE ("no answer within ..."); its late answer, if any, is dropped
+ * silently. Over 256 late answers owed: the connection is cut (pending requests
+ * fail with CCTSA_E_IO) and re-made on the next request. Checked every 100 ms.
+ */
+#define CCTSA_NET_COREP_TIMEOUT_MS 30000u
+void cctsa_net_corep_client_set_timeout(cctsa_net_corep_client *c, unsigned ms);
 
 /* ---- core side: server on a Unix socket ---- */
 typedef struct cctsa_net_corep_server cctsa_net_corep_server;
