@@ -59,7 +59,7 @@
  * may application frames flow (an application frame earlier is a protocol error).
  * A peer is accepted only if (cctsa_net_attest_verify):
  *   - the report verifies (signature, VEK -> ASK -> ARK chain; for the simulator the
- *     ARK must also be byte-identical to the configured cluster ARK),
+ *     ARK must also be byte-identical to the configured cluster ARK, if one is set),
  *   - its measurement EQUALS ours, policy forbids debug and migration agent, every
  *     TCB is >= the configured minimum, VMPL 0,
  *   - REPORT_DATA equals the binding of the peer certificate's key from this TLS
@@ -404,8 +404,14 @@ typedef struct {
 	uint8_t config_hash[CCTSA_NET_HASH_LEN];
 	uint8_t measurement[CCTSA_SNP_MEASUREMENT_LEN]; /* our own */
 	cctsa_snp_tcb min_tcb;
-	int allow_simulated;  /* provider sim */
-	const uint8_t *sim_ark; /* DER of the cluster's simulated ARK (required if allow_simulated) */
+	int allow_simulated;  /* provider sim: accept the simulator's roots (never for sev-guest) */
+	/*
+	 * DER of the cluster's shared simulated ARK: a peer's ARK must be these exact
+	 * bytes. NULL: any simulator root is accepted (every other check still
+	 * applies) -- for clusters whose cores each made their own simulator; it
+	 * adds nothing against someone who can run the simulator, so prefer the pin.
+	 */
+	const uint8_t *sim_ark;
 	size_t sim_ark_len;
 } cctsa_net_verifier;
 

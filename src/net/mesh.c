@@ -383,9 +383,6 @@ static cctsa_err check_config(const cctsa_net_mesh_config *cfg, cctsa_diag *diag
 	if (cfg->report == NULL || cfg->chain.vek == NULL || cfg->chain.ask == NULL || cfg->chain.ark == NULL) {
 		return cctsa_fail(diag, CCTSA_E_USAGE, "mesh: report function and chain are required");
 	}
-	if (cfg->verifier.allow_simulated && cfg->verifier.sim_ark == NULL) {
-		return cctsa_fail(diag, CCTSA_E_USAGE, "mesh: simulated attestation needs the cluster ARK");
-	}
 	if (cfg->cb.on_message == NULL) {
 		return cctsa_fail(diag, CCTSA_E_USAGE, "mesh: on_message is required");
 	}

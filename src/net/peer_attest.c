@@ -144,9 +144,8 @@ cctsa_err cctsa_net_attest_verify(cctsa_net_peer_info *info, cctsa_net_refusal *
 		return refuse(why, CCTSA_NET_REFUSE_PROTOCOL, CCTSA_E_MALFORMED,
 			      "ATTEST: bad layout");
 	}
-	if (v->allow_simulated &&
-	    (v->sim_ark == NULL || chain.ark_len != v->sim_ark_len ||
-	     cctsa_memcmp_var(chain.ark, v->sim_ark, chain.ark_len) != 0)) {
+	if (v->allow_simulated && v->sim_ark != NULL &&
+	    (chain.ark_len != v->sim_ark_len || cctsa_memcmp_var(chain.ark, v->sim_ark, chain.ark_len) != 0)) {
 		return refuse(why, CCTSA_NET_REFUSE_ROOT, CCTSA_E_VERIFY,
 			      "ATTEST: simulated ARK is not this cluster's");
 	}

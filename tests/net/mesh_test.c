@@ -161,6 +161,18 @@ static void test_binding(void)
 	/* a root that is not the cluster's */
 	verifier_for(&v, &sim_a, sim_b.meas);
 	expect_refused(&att, &v, kh, n1, CCTSA_NET_REFUSE_ROOT, CCTSA_SNP_CHK_COUNT);
+	/* without a pinned cluster ARK any simulator root is accepted, the rest still checked */
+	verifier_for(&v, &sim_a, sim_b.meas);
+	v.sim_ark = NULL;
+	v.sim_ark_len = 0;
+	CHECK_OK(cctsa_net_attest_verify(&info, &why, &v, (int64_t)time(NULL), att.data, att.len, kh, n1));
+	expect_refused(&att, &v, kh, n2, CCTSA_NET_REFUSE_ATTEST, CCTSA_SNP_CHK_REPORT_DATA);
+	memcpy(v.measurement, sim_a.meas, 48);
+	expect_refused(&att, &v, kh, n1, CCTSA_NET_REFUSE_ATTEST, CCTSA_SNP_CHK_MEASUREMENT);
+	/* a sev-guest cluster (pinned AMD roots) refuses the simulator */
+	memcpy(v.measurement, sim_b.meas, 48);
+	v.allow_simulated = 0;
+	expect_refused(&att, &v, kh, n1, CCTSA_NET_REFUSE_ATTEST, CCTSA_SNP_CHK_ARK);
 	/* TCB below the minimum (sim TCB: bl 4, tee 0, snp 22, ucode 213) */
 	verifier_for(&v, &sim_b, sim_b.meas);
 	CHECK_OK(cctsa_net_attest_verify(&info, &why, &v, (int64_t)time(NULL), att.data, att.len, kh, n1));
