@@ -72,7 +72,9 @@
  * Mesh topology: node i dials every peer j > i and accepts connections from j < i.
  * A dial that fails or a channel that drops is retried with exponential backoff
  * (100 ms doubling to 5 s). A newer verified channel from a peer replaces an older.
- * A channel not up within 10 s of connecting is dropped (refusal "timeout").
+ * A channel not up within 10 s of connecting is dropped (refusal "timeout"); at
+ * most 32 inbound channels may be unverified at once (further connections are
+ * closed on accept). At most 64 MiB may wait unsent on one channel.
  */
 #ifndef CCTSA_NET_H
 #define CCTSA_NET_H

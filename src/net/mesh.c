@@ -20,6 +20,7 @@
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
 #define UP_TIMEOUT_S 10
+#define MESH_UNVERIFIED_MAX 32u /* inbound channels not yet attested */
 #define MESH_OUT_MAX ((size_t)64 << 20) /* unsent bytes per channel */
 
 static const char *const refuse_names[] = {
@@ -277,6 +278,17 @@ static void schedule_dial(cctsa_net_mesh *m, unsigned j)
 	(void)evtimer_add(ps->retry, &tv);
 }
 
+/* Inbound channels still in TLS / attestation. */
+static unsigned mesh_unverified(const cctsa_net_mesh *m)
+{
+	unsigned k = 0;
+
+	for (const chan *c = m->chans; c != NULL; c = c->next) {
+		k += !c->outbound && !c->up;
+	}
+	return k;
+}
+
 static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa, int salen,
 		      void *arg)
 {
@@ -287,7 +299,8 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 	(void)lis;
 	(void)sa;
 	(void)salen;
-	if (ssl == NULL) {
+	if (ssl == NULL || mesh_unverified(m) >= MESH_UNVERIFIED_MAX) {
+		SSL_free(ssl); /* NULL-safe */
 		evutil_closesocket(fd);
 		return;
 	}
