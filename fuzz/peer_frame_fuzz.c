@@ -58,7 +58,7 @@ static unsigned by_peek(const uint8_t *s, size_t n, int *broken, uint32_t *sum)
 
 			must(e == CCTSA_OK || e == CCTSA_E_MALFORMED);
 		} else {
-			must(type >= CCTSA_NET_APP_TYPE_MIN);
+			must(type >= CCTSA_NET_APP_TYPE_MIN && type <= CCTSA_NET_APP_TYPE_MAX);
 		}
 		re.len = 0;
 		must(cctsa_net_frame_write(&re, &rules.rules, type, p, len, NULL) == CCTSA_OK);

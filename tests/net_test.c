@@ -637,11 +637,58 @@ static void test_corep_client_bad_core(void)
 	event_base_free(bc.base);
 }
 
+/* Peer rules: net's types plus the application's exact set (or its whole range). */
+static void test_peer_rules(void)
+{
+	static const cctsa_net_frame_type app[] = {{0x01, 4, 4}, {0x21, 0, 300000}};
+	static const cctsa_net_frame_type dup[] = {{0x01, 4, 4}, {0x01, 0, 8}};
+	static const cctsa_net_frame_type reserved[] = {{0xf1, 0, 8}};
+	static const cctsa_net_frame_type zero[] = {{0x00, 0, 8}};
+	static const cctsa_net_frame_type big[] = {{0x05, 0, CCTSA_NET_PEER_MAX + 1}};
+	static const cctsa_net_frame_type inverted[] = {{0x05, 9, 8}};
+	cctsa_net_peer_rules r;
+	uint8_t hdr[6] = {1, 0x01, 0, 0, 0, 4};
+	uint8_t type = 0;
+	uint32_t l = 0;
+
+	CHECK_OK(cctsa_net_peer_rules_init(&r, app, 2, NULL));
+	CHECK_OK(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL));
+	hdr[5] = 5;
+	CHECK_ERR(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL), CCTSA_E_MALFORMED);
+	hdr[1] = 0x02; /* not in the application's set */
+	hdr[5] = 0;
+	CHECK_ERR(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL), CCTSA_E_MALFORMED);
+	hdr[1] = 0x21;
+	hdr[2] = 0x04; /* 0x040000 > 300000 */
+	CHECK_ERR(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL), CCTSA_E_MALFORMED);
+	hdr[2] = 0;
+	hdr[1] = CCTSA_NET_PEER_READY;
+	CHECK_OK(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL));
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, dup, 2, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, reserved, 1, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, zero, 1, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, big, 1, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, inverted, 1, NULL), CCTSA_E_USAGE);
+	/* default: every application type up to 1 MiB, nothing reserved beyond net's three */
+	CHECK_OK(cctsa_net_peer_rules_init(&r, NULL, 0, NULL));
+	for (unsigned t = 0; t < 256; t++) {
+		cctsa_err e;
+
+		hdr[1] = (uint8_t)t;
+		memcpy(hdr + 2, "\x00\x10\x00\x00", 4);
+		e = cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL);
+		CHECK((t >= CCTSA_NET_APP_TYPE_MIN && t <= CCTSA_NET_APP_TYPE_MAX) ? e == CCTSA_OK : e != CCTSA_OK);
+		memcpy(hdr + 2, "\x00\x10\x00\x01", 4);
+		CHECK(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL) != CCTSA_OK);
+	}
+}
+
 int main(void)
 {
 	test_frame_basic();
 	test_frame_pull();
 	test_corep_frames();
+	test_peer_rules();
 	test_corep_ts_req();
 	test_corep_ts_resp();
 	test_corep_info();

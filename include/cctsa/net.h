@@ -47,11 +47,12 @@
  *
  * where config_hash = SHA-384(cluster.json bytes) and nonce is the 32 random bytes
  * the *verifier* sent in this TLS session. Peer frames use version 1 and these
- * types; net owns 0x00..0x0f, the application (core) owns 0x10..0xff:
- *   0x01 HELLO   node_id u8 | nonce[32]                              exactly 33 bytes
- *   0x02 ATTEST  report[1184] | vek_len u16 | vek | ask_len u16 | ask | ark_len u16
+ * types; the application (core) owns 0x01..0xef, net owns 0xf0..0xff, 0x00 is
+ * never used:
+ *   0xf1 HELLO   node_id u8 | nonce[32]                              exactly 33 bytes
+ *   0xf2 ATTEST  report[1184] | vek_len u16 | vek | ask_len u16 | ask | ark_len u16
  *                | ark (DER certificates)                            max 16384 bytes
- *   0x03 READY   (empty): "I have verified your attestation"         exactly 0 bytes
+ *   0xf3 READY   (empty): "I have verified your attestation"         exactly 0 bytes
  * Both sides send HELLO right after the handshake; each answers the other's HELLO
  * with ATTEST over the nonce it received; each verifies the ATTEST it receives
  * against its own nonce and the peer certificate of this session and, if it passes,
@@ -351,11 +352,12 @@ CCTSA_MUST_USE cctsa_err cctsa_net_corep_server_reply_info(cctsa_net_corep_serve
 #define CCTSA_NET_NONCE_LEN 32
 #define CCTSA_NET_PEER_MAX ((uint32_t)1 << 20) /* application payload limit */
 #define CCTSA_NET_ATTEST_MAX 16384
-#define CCTSA_NET_APP_TYPE_MIN 0x10
+#define CCTSA_NET_APP_TYPE_MIN 0x01
+#define CCTSA_NET_APP_TYPE_MAX 0xef
 
-#define CCTSA_NET_PEER_HELLO 0x01
-#define CCTSA_NET_PEER_ATTEST 0x02
-#define CCTSA_NET_PEER_READY 0x03
+#define CCTSA_NET_PEER_HELLO 0xf1
+#define CCTSA_NET_PEER_ATTEST 0xf2
+#define CCTSA_NET_PEER_READY 0xf3
 
 /* Why a peer channel was refused or dropped. */
 typedef enum {
@@ -448,9 +450,9 @@ CCTSA_MUST_USE cctsa_err cctsa_net_key_hash(uint8_t out[static CCTSA_NET_HASH_LE
 
 /*
  * The peer frame rules: net's three types plus the application's (app_types, or
- * when n_app == 0 every type 0x10..0xff with 0..CCTSA_NET_PEER_MAX bytes). The
+ * when n_app == 0 every type 0x01..0xef with 0..CCTSA_NET_PEER_MAX bytes). The
  * rules point into the struct itself: initialise it where it will stay.
- * Returns CCTSA_E_USAGE (app type < 0x10, duplicate, bound over the limit).
+ * Returns CCTSA_E_USAGE (app type outside 0x01..0xef, duplicate, bound over the limit).
  */
 typedef struct {
 	cctsa_net_frame_type types[256];
@@ -496,8 +498,8 @@ typedef struct {
 	cctsa_net_report_fn report;
 	void *report_ctx;
 	cctsa_snp_chain chain; /* ours, sent in ATTEST */
-	/* Optional exact set of application types (all >= 0x10) with bounds (max <=
-	 * CCTSA_NET_PEER_MAX); n_app_types == 0: every type 0x10..0xff, 0..1 MiB. */
+	/* Optional exact set of application types (all in 0x01..0xef) with bounds (max <=
+	 * CCTSA_NET_PEER_MAX); n_app_types == 0: every type 0x01..0xef, 0..1 MiB. */
 	const cctsa_net_frame_type *app_types;
 	size_t n_app_types;
 	cctsa_net_mesh_callbacks cb;
@@ -514,7 +516,7 @@ CCTSA_MUST_USE cctsa_err cctsa_net_mesh_new(cctsa_net_mesh **out, struct event_b
 void cctsa_net_mesh_free(cctsa_net_mesh *m);
 /*
  * Queues an application frame to peer. CCTSA_E_STATE (peer not up),
- * CCTSA_E_USAGE (type < 0x10 or not in app_types, len out of bounds, peer out of
+ * CCTSA_E_USAGE (type outside 0x01..0xef or not in app_types, len out of bounds, peer out of
  * range or ourselves), CCTSA_E_RESOURCE (out of memory, or 64 MiB already waiting
  * unsent to that peer). Never calls back. Frames to one peer arrive in order.
  */

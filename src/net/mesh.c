@@ -43,12 +43,12 @@ cctsa_err cctsa_net_peer_rules_init(cctsa_net_peer_rules *out, const cctsa_net_f
 	out->types[n++] = (cctsa_net_frame_type){CCTSA_NET_PEER_ATTEST, CCTSA_SNP_REPORT_LEN + 9, CCTSA_NET_ATTEST_MAX};
 	out->types[n++] = (cctsa_net_frame_type){CCTSA_NET_PEER_READY, 0, 0};
 	if (n_app == 0) {
-		for (unsigned t = CCTSA_NET_APP_TYPE_MIN; t <= 0xff; t++) {
+		for (unsigned t = CCTSA_NET_APP_TYPE_MIN; t <= CCTSA_NET_APP_TYPE_MAX; t++) {
 			out->types[n++] = (cctsa_net_frame_type){(uint8_t)t, 0, CCTSA_NET_PEER_MAX};
 		}
 	}
 	for (size_t i = 0; i < n_app; i++) {
-		if (app[i].type < CCTSA_NET_APP_TYPE_MIN || seen[app[i].type] || app[i].min_len > app[i].max_len ||
+		if (app[i].type < CCTSA_NET_APP_TYPE_MIN || app[i].type > CCTSA_NET_APP_TYPE_MAX || seen[app[i].type] || app[i].min_len > app[i].max_len ||
 		    app[i].max_len > CCTSA_NET_PEER_MAX) {
 			memset(out, 0, sizeof(*out));
 			return cctsa_fail(diag, CCTSA_E_USAGE, "peer rules: bad application type 0x%02x",
@@ -179,7 +179,7 @@ cctsa_err chan_send(chan *c, uint8_t type, const uint8_t *p, size_t len, cctsa_d
 		err = cctsa_fail(diag, CCTSA_E_RESOURCE, "peer: cannot queue %zu bytes", b.len);
 		goto out;
 	}
-	if (type >= CCTSA_NET_APP_TYPE_MIN) {
+	if (type <= CCTSA_NET_APP_TYPE_MAX) {
 		c->m->bytes_sent += b.len;
 	}
 out:
@@ -494,7 +494,8 @@ void cctsa_net_mesh_free(cctsa_net_mesh *m)
 cctsa_err cctsa_net_mesh_send(cctsa_net_mesh *m, unsigned peer, uint8_t type, const uint8_t *payload, size_t len,
 			      cctsa_diag *diag)
 {
-	if (peer >= m->cfg.n || peer == m->cfg.id || type < CCTSA_NET_APP_TYPE_MIN) {
+	if (peer >= m->cfg.n || peer == m->cfg.id || type < CCTSA_NET_APP_TYPE_MIN ||
+	    type > CCTSA_NET_APP_TYPE_MAX) {
 		return cctsa_fail(diag, CCTSA_E_USAGE, "mesh: send type 0x%02x to peer %u", type, peer);
 	}
 	if (m->peers[peer].up == NULL) {

@@ -76,7 +76,7 @@ static cctsa_err chan_frame(chan *c, uint8_t type, cctsa_net_refuse_reason *reas
 	cctsa_err err = CCTSA_OK;
 
 	*reason = CCTSA_NET_REFUSE_PROTOCOL;
-	if (type >= CCTSA_NET_APP_TYPE_MIN) {
+	if (type >= CCTSA_NET_APP_TYPE_MIN && type <= CCTSA_NET_APP_TYPE_MAX) {
 		if (!c->up) {
 			return cctsa_fail(d, CCTSA_E_MALFORMED, "peer: application frame before attestation");
 		}

@@ -71,25 +71,25 @@ static void tls_client(world *w, SSL_CTX *ctx, uint16_t port, const bad_case *bc
 	bufferevent_free(bev);
 }
 
-#define HELLO_OK "\x01\x01\x00\x00\x00\x21" "\x00" "0123456789abcdef0123456789abcdef"
+#define HELLO_OK "\x01\xf1\x00\x00\x00\x21" "\x00" "0123456789abcdef0123456789abcdef"
 
 static void test_bad_frames(void)
 {
 	static const bad_case cases[] = {
-		{"wrong version", (const uint8_t *)"\x02\x01\x00\x00\x00\x21", 6, CCTSA_NET_REFUSE_PROTOCOL, "version"},
-		{"unknown type", (const uint8_t *)"\x01\x07\x00\x00\x00\x00", 6, CCTSA_NET_REFUSE_PROTOCOL,
+		{"wrong version", (const uint8_t *)"\x02\xf1\x00\x00\x00\x21", 6, CCTSA_NET_REFUSE_PROTOCOL, "version"},
+		{"unknown type", (const uint8_t *)"\x01\xf7\x00\x00\x00\x00", 6, CCTSA_NET_REFUSE_PROTOCOL,
 		 "unknown type"},
 		{"oversized frame", (const uint8_t *)"\x01\x20\x00\x10\x00\x01", 6, CCTSA_NET_REFUSE_PROTOCOL,
 		 "outside"},
-		{"HELLO of the wrong length", (const uint8_t *)"\x01\x01\x00\x00\x00\x20", 6,
+		{"HELLO of the wrong length", (const uint8_t *)"\x01\xf1\x00\x00\x00\x20", 6,
 		 CCTSA_NET_REFUSE_PROTOCOL, "exactly"},
 		{"application frame before attestation", (const uint8_t *)HELLO_OK "\x01\x20\x00\x00\x00\x01" "z",
 		 6 + 33 + 7, CCTSA_NET_REFUSE_PROTOCOL, "before attestation"},
-		{"READY before ATTEST", (const uint8_t *)HELLO_OK "\x01\x03\x00\x00\x00\x00", 6 + 33 + 6,
+		{"READY before ATTEST", (const uint8_t *)HELLO_OK "\x01\xf3\x00\x00\x00\x00", 6 + 33 + 6,
 		 CCTSA_NET_REFUSE_PROTOCOL, "out of order"},
-		{"HELLO claiming a higher node id", (const uint8_t *)"\x01\x01\x00\x00\x00\x21" "\x01"
+		{"HELLO claiming a higher node id", (const uint8_t *)"\x01\xf1\x00\x00\x00\x21" "\x01"
 		 "0123456789abcdef0123456789abcdef", 6 + 33, CCTSA_NET_REFUSE_PROTOCOL, "HELLO from node 1"},
-		{"short ATTEST", (const uint8_t *)HELLO_OK "\x01\x02\x00\x00\x00\x01" "x", 6 + 33 + 7,
+		{"short ATTEST", (const uint8_t *)HELLO_OK "\x01\xf2\x00\x00\x00\x01" "x", 6 + 33 + 7,
 		 CCTSA_NET_REFUSE_PROTOCOL, "outside 1193..16384"},
 	};
 	static const bad_case nocert = {"TLS without a certificate", (const uint8_t *)HELLO_OK, 6 + 33,

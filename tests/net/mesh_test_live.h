@@ -32,7 +32,7 @@ static void on_message(void *ctx, unsigned peer, uint8_t type, const uint8_t *p,
 {
 	node *nd = ctx;
 
-	if (type == 0x20) {
+	if (type == 0x03) { /* low application types (core's DKG messages) are carried */
 		CHECK(len == 102 && p[0] == peer && p[1] == nd->id && p[2] == 'x' && p[101] == 'x');
 		nd->msgs++;
 	} else {
@@ -189,7 +189,7 @@ static void send_all(world *w)
 			if (i != j) {
 				p[0] = (uint8_t)i;
 				p[1] = (uint8_t)j;
-				CHECK_OK(cctsa_net_mesh_send(w->nodes[i].m, j, 0x20, p, sizeof(p), NULL));
+				CHECK_OK(cctsa_net_mesh_send(w->nodes[i].m, j, 0x03, p, sizeof(p), NULL));
 			}
 		}
 	}
@@ -199,6 +199,8 @@ static void send_all(world *w)
 	CHECK_ERR(cctsa_net_mesh_send(w->nodes[0].m, 1, 0x21, big, CCTSA_NET_PEER_MAX + 1, NULL), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_net_mesh_send(w->nodes[0].m, 0, 0x20, p, 1, NULL), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_net_mesh_send(w->nodes[0].m, 1, CCTSA_NET_PEER_READY, NULL, 0, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_mesh_send(w->nodes[0].m, 1, 0x00, NULL, 0, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_mesh_send(w->nodes[0].m, 1, 0xf0, NULL, 0, NULL), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_net_mesh_send(w->nodes[0].m, w->n, 0x20, p, 1, NULL), CCTSA_E_USAGE);
 	cctsa_mem_free(big);
 }
