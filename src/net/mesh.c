@@ -243,8 +243,7 @@ static void dial_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	bev = bufferevent_openssl_socket_new(m->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
 					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	if (bev == NULL) {
-		SSL_free(ssl);
+	if (bev == NULL) { /* libevent frees ssl itself on this failure (CLOSE_ON_FREE) */
 		schedule_dial(m, j);
 		return;
 	}
@@ -306,9 +305,7 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 	}
 	bev = bufferevent_openssl_socket_new(m->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
 					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	if (bev == NULL) {
-		SSL_free(ssl);
-		evutil_closesocket(fd);
+	if (bev == NULL) { /* libevent frees ssl, and with it the socket, on this failure */
 		return;
 	}
 	if (chan_new(m, bev, 0, -1) != NULL) {
