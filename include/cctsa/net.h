@@ -309,8 +309,9 @@ typedef struct cctsa_net_corep_server cctsa_net_corep_server;
 
 /*
  * Handlers, called on the event loop. conn identifies the connection (never
- * reused within a server); answer with cctsa_net_corep_server_reply_*, now or
- * later, in any order. on_error (may be NULL) reports a connection closed because
+ * reused within a server); answer each request exactly once with
+ * cctsa_net_corep_server_reply_*, now or later, in any order (an answer is what
+ * frees its in-flight slot). on_error (may be NULL) reports a connection closed because
  * the gateway sent a bad frame (the caller logs it).
  */
 typedef struct {
@@ -330,6 +331,13 @@ CCTSA_MUST_USE cctsa_err cctsa_net_corep_server_new(cctsa_net_corep_server **out
 						    cctsa_diag *diag);
 /* Closes every connection and the listener, unlinks the socket path, frees. */
 void cctsa_net_corep_server_free(cctsa_net_corep_server *s);
+/*
+ * Backpressure against a gateway that floods: a connection stops being read
+ * while n requests (default 4096) are handed to the handlers and not yet
+ * answered, or while 16 MiB of answers wait unsent; reading resumes as answers
+ * drain. At most 64 connections at once (more are closed on accept). n >= 1.
+ */
+void cctsa_net_corep_server_set_max_inflight(cctsa_net_corep_server *s, unsigned n);
 /*
  * Queues a response on connection conn. CCTSA_E_STATE if that connection is gone
  * (the answer is dropped: the gateway's request already failed), CCTSA_E_USAGE
