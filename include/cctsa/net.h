@@ -70,6 +70,19 @@
  * Application frames: max 1 MiB (CCTSA_NET_PEER_MAX); the application may give
  * the exact set of its types with their limits (cctsa_net_mesh_config.app_types).
  *
+ * Wiring it in a core (what the fields of cctsa_net_mesh_config come from):
+ *   verifier.config_hash  SHA-384 of the cluster.json bytes;
+ *   verifier.measurement  our own measurement, read from a report of our own
+ *                         provider (sev-guest) or the computed sim measurement;
+ *   verifier.min_tcb      the configured minimum, cctsa_snp_tcb_split(product, raw);
+ *   verifier.allow_simulated / sim_ark  1 and the cluster's simulated ARK (DER) for
+ *                         provider sim; 0 for sev-guest (pinned AMD roots);
+ *   report, report_ctx    cctsa_net_provider_report and the cctsa_attest_provider;
+ *   chain                 sim: cctsa_attest_get_chain; sev-guest: VCEK/ASK/ARK (DER)
+ *                         from the host's certificate table or AMD KDS.
+ * The transport of cctsa_core (send(peer, type, payload)) maps to
+ * cctsa_net_mesh_send; on_message feeds cctsa_core_on_message.
+ *
  * Mesh topology: node i dials every peer j > i and accepts connections from j < i.
  * A dial that fails or a channel that drops is retried with exponential backoff
  * (100 ms doubling to 5 s). A newer verified channel from a peer replaces an older.
