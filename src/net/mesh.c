@@ -163,27 +163,44 @@ static void chan_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	chan_fail(c, CCTSA_NET_REFUSE_TIMEOUT, &d);
 }
 
+/*
+ * Queues one frame: header checked and written by the frame writer (which
+ * refuses a type or length the receiver would refuse), payload added straight
+ * to the bufferevent (no extra copy of large round messages).
+ */
 cctsa_err chan_send(chan *c, uint8_t type, const uint8_t *p, size_t len, cctsa_diag *diag)
 {
 	cctsa_err err = CCTSA_OK;
+	uint8_t hdr[CCTSA_NET_FRAME_HDR];
+	uint8_t t = 0;
+	uint32_t l = 0;
 	cctsa_buf b;
+	struct evbuffer *out = bufferevent_get_output(c->bev);
 
-	cctsa_buf_init(&b, CCTSA_NET_PEER_MAX + CCTSA_NET_FRAME_HDR);
-	CCTSA_TRY(cctsa_net_frame_write(&b, &c->m->rules.rules, type, p, len, diag));
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > MESH_OUT_MAX) {
-		err = cctsa_fail(diag, CCTSA_E_RESOURCE, "peer %d: %u MiB unsent, not queueing more", c->peer,
-				 (unsigned)(MESH_OUT_MAX >> 20));
-		goto out;
+	cctsa_buf_init_fixed(&b, hdr, sizeof(hdr));
+	if (len > CCTSA_NET_PEER_MAX) { /* no type allows more; keeps len within u32 */
+		return cctsa_fail(diag, CCTSA_E_USAGE, "peer: %zu-byte frame over the limit", len);
 	}
-	if (bufferevent_write(c->bev, b.data, b.len) != 0) {
-		err = cctsa_fail(diag, CCTSA_E_RESOURCE, "peer: cannot queue %zu bytes", b.len);
-		goto out;
+	CCTSA_TRY(cctsa_buf_put_u8(&b, c->m->rules.rules.version));
+	CCTSA_TRY(cctsa_buf_put_u8(&b, type));
+	CCTSA_TRY(cctsa_buf_put_u32be(&b, (uint32_t)len));
+	/* the receiver's own header check: never send what a peer must refuse */
+	if (cctsa_net_frame_check(&c->m->rules.rules, &t, &l, hdr, diag) != CCTSA_OK) {
+		return cctsa_fail(diag, CCTSA_E_USAGE, "peer: type 0x%02x with %zu bytes is not sendable", type, len);
+	}
+	if (evbuffer_get_length(out) > MESH_OUT_MAX) {
+		return cctsa_fail(diag, CCTSA_E_RESOURCE, "peer %d: %u MiB unsent, not queueing more", c->peer,
+				  (unsigned)(MESH_OUT_MAX >> 20));
+	}
+	/* reserve first, so a frame is queued whole or not at all */
+	if (evbuffer_expand(out, sizeof(hdr) + len) != 0 || evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||
+	    (len > 0 && evbuffer_add(out, p, len) != 0)) {
+		return cctsa_fail(diag, CCTSA_E_RESOURCE, "peer: cannot queue %zu bytes", len);
 	}
 	if (type <= CCTSA_NET_APP_TYPE_MAX) {
-		c->m->bytes_sent += b.len;
+		c->m->bytes_sent += sizeof(hdr) + len;
 	}
 out:
-	cctsa_buf_free(&b);
 	return err;
 }
 
