@@ -145,7 +145,7 @@ static void test_ntt_paths(uint64_t *rng)
 		}
 	}
 	if (n == 0) {
-		fprintf(stderr, "mldsa_test: no AVX2 on this CPU; only the portable NTT ran\n");
+		fprintf(stderr, "mldsa_test: AVX2 not selected (no AVX2, or built with CCTSA_NO_AVX2); only the portable NTT ran\n");
 	}
 }
 

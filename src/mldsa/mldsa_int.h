@@ -126,6 +126,7 @@ void mldsa_poly_pointwise_montgomery(mldsa_poly *c, const mldsa_poly *a, const m
  * The three functions above dispatch at run time: AVX2 (ntt_avx2.c) when the CPU
  * has it, else the portable code. Both give bit-identical results; these names
  * call one path directly (tests; the _avx2 ones only if mldsa_have_avx2()).
+ * Building with -DCCTSA_NO_AVX2 makes mldsa_have_avx2() 0 (portable everywhere).
  */
 int mldsa_have_avx2(void);
 void mldsa_poly_ntt_portable(mldsa_poly *a);
