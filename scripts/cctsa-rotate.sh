@@ -64,6 +64,10 @@ environment:
   CCTSA_ROTATION_CA_SHARDS       certificates itself with `cctsa ca issue` and these
                                  custodian shard files; otherwise the hook's
                                  "certificate" step brings them
+  CCTSA_ROTATION_BINDING_JQ      jq path of the measurement in /binding
+                                 (default .launch_measurement, as binding.json)
+  CCTSA_ROTATION_ATTESTATION_JQ  jq path of the measurement in /attestation
+                                 (default .measurement)
   CCTSA                          the cctsa program (default: cctsa in PATH)
 
 Each hook is run by bash with the step name appended as its last argument. It sees
@@ -115,6 +119,8 @@ fi
 [ -n "$evidence" ] || evidence="$PWD/cctsa-rotation-evidence"
 
 CCTSA=${CCTSA:-cctsa}
+BINDING_JQ=${CCTSA_ROTATION_BINDING_JQ:-.launch_measurement}
+ATTESTATION_JQ=${CCTSA_ROTATION_ATTESTATION_JQ:-.measurement}
 URLS=$(printf '%s' "${CCTSA_ROTATION_HEALTHCHECK_URLS:-}" | tr ',' ' ')
 
 # ---- inputs: every missing one is reported before anything runs ----
@@ -293,10 +299,10 @@ fetch_bindings() { # into artefacts/DIR/binding-<n>.json
 check_measurements() {
 	local u b a want=${CCTSA_ROTATION_NEW_MEASUREMENT:-} first=""
 	for u in $URLS; do
-		b=$(curl -fsS --max-time 10 "$(base_of "$u")/binding" | jq -er '.measurement') ||
-			{ echo "no measurement in $(base_of "$u")/binding"; return 1; }
-		a=$(curl -fsS --max-time 10 "$(base_of "$u")/attestation" | jq -er '.measurement') ||
-			{ echo "no measurement in $(base_of "$u")/attestation"; return 1; }
+		b=$(curl -fsS --max-time 10 "$(base_of "$u")/binding" | jq -er "$BINDING_JQ") ||
+			{ echo "no $BINDING_JQ in $(base_of "$u")/binding"; return 1; }
+		a=$(curl -fsS --max-time 10 "$(base_of "$u")/attestation" | jq -er "$ATTESTATION_JQ") ||
+			{ echo "no $ATTESTATION_JQ in $(base_of "$u")/attestation"; return 1; }
 		echo "$(base_of "$u"): binding $b, running $a"
 		[ "$b" = "$a" ] || { echo "MISMATCH: the published binding is not the running software"; return 1; }
 		[ -z "$first" ] || [ "$b" = "$first" ] || { echo "MISMATCH between nodes: mixed versions"; return 1; }
@@ -308,13 +314,21 @@ check_measurements() {
 	fi
 }
 
-check_new_key() { # the published binding must differ from every binding recorded before
-	local new=$RUN/artefacts/binding.json f n=0
+key_of() { # what identifies the key a binding is for: its DKG transcript hash
+	local k
+	k=$(jq -er '.dkg_transcript_sha384' "$1" 2>/dev/null) || k="file:$(sha256sum <"$1" | cut -c1-64)"
+	printf '%s' "$k"
+}
+
+check_new_key() { # the published binding must be for a key not recorded before
+	local new=$RUN/artefacts/binding.json f n=0 k
+	k=$(key_of "$new")
+	echo "new binding: DKG transcript $k"
 	for f in "$RUN"/artefacts/before-*/binding-*.json; do
 		[ -e "$f" ] || continue
 		n=$((n + 1))
-		if cmp -s "$new" "$f"; then
-			echo "the new binding equals $f: the old key is still in use"
+		if [ "$(key_of "$f")" = "$k" ]; then
+			echo "the new binding is for the same DKG transcript as $f: the old key is still in use"
 			return 1
 		fi
 	done

@@ -11,7 +11,7 @@ setup() {
 	for n in 1 2; do
 		mkdir -p "$W/node$n"
 		echo '{"status":"ok"}' > "$W/node$n/health"
-		echo '{"measurement":"aa11","dkg":"old"}' > "$W/node$n/binding"
+		echo '{"launch_measurement":"aa11","dkg_transcript_sha384":"01"}' > "$W/node$n/binding"
 		echo '{"measurement":"aa11"}' > "$W/node$n/attestation"
 	done
 	export CCTSA_ROTATION_HEALTHCHECK_URLS="file://$W/node1/health,file://$W/node2/health"
@@ -32,7 +32,7 @@ csr) echo csr > "$a/tsa-ecdsa.csr"; echo csr > "$a/tsa-mldsa.csr" ;;
 certificate) echo pem > "$a/tsa-ecdsa.pem"; echo pem > "$a/tsa-mldsa.pem" ;;
 publish-binding)
 	if [ -n "${HOOK_REUSE_BINDING:-}" ]; then cp "$HOOK_NODES/node1/binding" "$a/binding.json"
-	else echo '{"measurement":"bb22","dkg":"new"}' > "$a/binding.json"; fi
+	else echo '{"launch_measurement":"bb22","dkg_transcript_sha384":"02"}' > "$a/binding.json"; fi
 	for n in 1 2; do
 		cp "$a/binding.json" "$HOOK_NODES/node$n/binding"
 		echo '{"measurement":"bb22"}' > "$HOOK_NODES/node$n/attestation"
@@ -160,18 +160,18 @@ run_dir() {
 	[ "$status" -eq 0 ]
 	! grep -rq "SECRET-TOKEN-123" "$E/hidden"
 	grep -q "command: \[hidden; sha256 " "$E/hidden"/*/run.log
-	for n in 1 2; do echo '{"measurement":"aa11","dkg":"old"}' > "$W/node$n/binding"; done
+	for n in 1 2; do echo '{"launch_measurement":"aa11","dkg_transcript_sha384":"01"}' > "$W/node$n/binding"; done
 	run "$ROT" stage --env staging --evidence-dir "$E/shown" --show-commands
 	[ "$status" -eq 0 ]
 	grep -q "SECRET-TOKEN-123" "$E/shown"/*/run.log
 }
 
 @test "never the old key: republishing the binding in force is refused" {
-	export HOOK_REUSE_BINDING=1
+	export HOOK_REUSE_BINDING=1 # same DKG transcript, even if the file were reformatted
 	run "$ROT" stage --env staging --evidence-dir "$E"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"step new-key failed"* ]]
-	grep -q "the old key is still in use" "$(run_dir)"/steps/*-new-key.out
+	grep -q "same DKG transcript as .*: the old key is still in use" "$(run_dir)"/steps/*-new-key.out
 }
 
 @test "rollback deploys the previous image with a new DKG" {
