@@ -26,10 +26,16 @@ set -- "${!#}" # the step is the last argument
 echo "$1 image=$CCTSA_ROTATION_IMAGE action=$CCTSA_ROTATION_ACTION env=$CCTSA_ROTATION_ENV" >> "$HOOK_TRACE"
 [ "$1" != "${HOOK_FAIL_AT:-}" ] || { echo "hook: $1 went wrong" >&2; exit 7; }
 a=$CCTSA_ROTATION_ARTEFACTS
+pki=$HOOK_NODES/pki # real keys and CSRs (cctsa testpki) standing in for the DKG's
 case "$1" in
-dkg) [ -n "${HOOK_SKIP_DKG:-}" ] || echo '{"transcript":1}' > "$a/dkg-transcript.json" ;;
-csr) echo csr > "$a/tsa-ecdsa.csr"; echo csr > "$a/tsa-mldsa.csr" ;;
-certificate) echo pem > "$a/tsa-ecdsa.pem"; echo pem > "$a/tsa-mldsa.pem" ;;
+dkg) [ -n "${HOOK_SKIP_DKG:-}" ] || echo '{"transcript":1}' > "$a/dkg-transcript.json"
+	[ -z "${HOOK_REAL_PKI:-}" ] || "$CCTSA" testpki --out "$pki" >/dev/null ;;
+csr) if [ -n "${HOOK_REAL_PKI:-}" ]; then
+		for k in ecdsa mldsa; do
+			"$CCTSA" testpki csr --key "$pki/tsa-$k.key" --binding "$pki/binding.json" --out "$a/tsa-$k.csr"
+		done
+	else echo csr > "$a/tsa-ecdsa.csr"; echo csr > "$a/tsa-mldsa.csr"; fi ;;
+certificate) [ -n "${HOOK_REAL_PKI:-}" ] || { echo pem > "$a/tsa-ecdsa.pem"; echo pem > "$a/tsa-mldsa.pem"; } ;;
 publish-binding)
 	if [ -n "${HOOK_REUSE_BINDING:-}" ]; then cp "$HOOK_NODES/node1/binding" "$a/binding.json"
 	else echo '{"launch_measurement":"bb22","dkg_transcript_sha384":"02"}' > "$a/binding.json"; fi
@@ -47,6 +53,13 @@ HOOK
 
 teardown() {
 	rm -rf "$W"
+}
+
+refute() { # fails the test if the command succeeds (a bare `! cmd` does not, in bats)
+	if "$@"; then
+		echo "expected to fail: $*"
+		return 1
+	fi
 }
 
 run_dir() {
@@ -117,7 +130,7 @@ run_dir() {
 	[[ "$output" == *"step hook-deploy failed (exit 7)"* ]]
 	grep -q "^halt-signing " "$W/trace"
 	grep -q "^deploy " "$W/trace"
-	! grep -q "^dkg " "$W/trace"
+	refute grep -q "^dkg " "$W/trace"
 	d=$(run_dir)
 	grep -q "FAILED: hook-deploy (exit 7)" "$d/run.log"
 	grep -q "end: stage on staging FAILED" "$d/run.log"
@@ -131,7 +144,7 @@ run_dir() {
 	run "$ROT" stage --env staging --evidence-dir "$E"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"missing artefact dkg-transcript.json"* ]]
-	! grep -q "^csr " "$W/trace"
+	refute grep -q "^csr " "$W/trace"
 }
 
 @test "stage: evidence holds timestamped steps, artefact hashes, a verified chain and checksums" {
@@ -158,7 +171,7 @@ run_dir() {
 	export CCTSA_ROTATION_STAGE_CMD="$W/hook.sh --token SECRET-TOKEN-123"
 	run "$ROT" stage --env staging --evidence-dir "$E/hidden"
 	[ "$status" -eq 0 ]
-	! grep -rq "SECRET-TOKEN-123" "$E/hidden"
+	refute grep -rq "SECRET-TOKEN-123" "$E/hidden"
 	grep -q "command: \[hidden; sha256 " "$E/hidden"/*/run.log
 	for n in 1 2; do echo '{"launch_measurement":"aa11","dkg_transcript_sha384":"01"}' > "$W/node$n/binding"; done
 	run "$ROT" stage --env staging --evidence-dir "$E/shown" --show-commands
@@ -208,4 +221,30 @@ run_dir() {
 	run "$ROT" validate --env staging --evidence-dir "$E"
 	[ "$status" -eq 1 ]
 	grep -q "expected CCTSA_ROTATION_NEW_MEASUREMENT bb22" "$(run_dir)"/steps/*-measurement.out
+}
+
+@test "stage with the offline CA: real certificates issued from 3 custodian shards" {
+	"$CCTSA" ca init --dir "$W/ca" --custodians 5 --threshold 3 --master M --witness W >/dev/null
+	export HOOK_REAL_PKI=1 CCTSA_ROTATION_CA_DIR="$W/ca"
+	export CCTSA_ROTATION_CA_SHARDS="$W/ca/shards/custodian-1.shard $W/ca/shards/custodian-3.shard $W/ca/shards/custodian-5.shard"
+	run "$ROT" stage --env staging --evidence-dir "$E"
+	[ "$status" -eq 0 ]
+	d=$(run_dir)
+	openssl verify -CAfile "$W/ca/root-ecdsa.pem" "$d/artefacts/tsa-ecdsa.pem"
+	openssl x509 -in "$d/artefacts/tsa-ecdsa.pem" -noout -ext extendedKeyUsage | grep -q "Time Stamping"
+	[ -s "$d/artefacts/tsa-mldsa.pem" ]
+	run "$CCTSA" audit verify "$W/ca/issuance.log"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"intact, 2 records"* ]]
+	grep -q "ca-issue: offline CA issues both TSA certificates" "$d/run.log"
+	# two shards are not enough: the step fails and nothing is published
+	rm -rf "$E"
+	for n in 1 2; do echo '{"launch_measurement":"aa11","dkg_transcript_sha384":"01"}' > "$W/node$n/binding"; done
+	export CCTSA_ROTATION_CA_SHARDS="$W/ca/shards/custodian-1.shard $W/ca/shards/custodian-3.shard"
+	: > "$W/trace"
+	run "$ROT" stage --env staging --evidence-dir "$E"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"step ca-issue failed"* ]]
+	refute grep -q "^publish-binding " "$W/trace"
+	[ ! -e "$(run_dir)/artefacts/binding.json" ]
 }
