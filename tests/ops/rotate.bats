@@ -248,3 +248,27 @@ run_dir() {
 	refute grep -q "^publish-binding " "$W/trace"
 	[ ! -e "$(run_dir)/artefacts/binding.json" ]
 }
+
+@test "validate end to end: health, measurement, and a real test token verified twice" {
+	[ -x "${CCTSA_NODE:-}" ] || { echo "CCTSA_NODE (Node 26) is missing"; false; }
+	"$CCTSA" testpki --out "$W/pki" --measurement "$(printf 'bb%.0s' $(seq 48))" >/dev/null
+	m=$(jq -r .launch_measurement "$W/pki/binding.json")
+	for n in 1 2; do
+		cp "$W/pki/binding.json" "$W/node$n/binding"
+		echo "{\"measurement\":\"$m\"}" > "$W/node$n/attestation"
+	done
+	"$CCTSA_NODE" "$CCTSA_SRC/tests/ops/ts_server.js" "$CCTSA" "$W/pki" "$W/port" &
+	server=$!
+	for _ in $(seq 100); do [ -s "$W/port" ] && break; sleep 0.1; done
+	export CCTSA_ROTATION_TSA_URL="http://127.0.0.1:$(cat "$W/port")/tsa"
+	export CCTSA_ROTATION_CA_ECDSA="$W/pki/ca-ecdsa.pem" CCTSA_ROTATION_CA_MLDSA="$W/pki/ca-mldsa.pem"
+	export CCTSA_ROTATION_NEW_MEASUREMENT="$m"
+	run "$ROT" validate --env staging --evidence-dir "$E"
+	kill "$server"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	d=$(run_dir)
+	grep -q "Verification: OK" "$d"/steps/*-test-token.out
+	grep -q "FULLY VERIFIED" "$d"/steps/*-test-token.out
+	[ -s "$d/artefacts/test-token/probe.tsr" ]
+	grep -q "end: validate on staging passed" "$d/run.log"
+}
