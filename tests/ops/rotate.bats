@@ -29,19 +29,29 @@ a=$CCTSA_ROTATION_ARTEFACTS
 pki=$HOOK_NODES/pki # real keys and CSRs (cctsa testpki) standing in for the DKG's
 case "$1" in
 dkg) [ -n "${HOOK_SKIP_DKG:-}" ] || echo '{"transcript":1}' > "$a/dkg-transcript.json"
-	[ -z "${HOOK_REAL_PKI:-}" ] || "$CCTSA" testpki --out "$pki" >/dev/null ;;
+	[ -z "${HOOK_REAL_PKI:-}" ] || "$CCTSA" testpki --out "$pki" ${HOOK_MEASUREMENT:+--measurement "$HOOK_MEASUREMENT"} >/dev/null ;;
 csr) if [ -n "${HOOK_REAL_PKI:-}" ]; then
 		for k in ecdsa mldsa; do
 			"$CCTSA" testpki csr --key "$pki/tsa-$k.key" --binding "$pki/binding.json" --out "$a/tsa-$k.csr"
 		done
 	else echo csr > "$a/tsa-ecdsa.csr"; echo csr > "$a/tsa-mldsa.csr"; fi ;;
-certificate) [ -n "${HOOK_REAL_PKI:-}" ] || { echo pem > "$a/tsa-ecdsa.pem"; echo pem > "$a/tsa-mldsa.pem"; } ;;
+certificate)
+	if [ -z "${HOOK_REAL_PKI:-}" ]; then echo pem > "$a/tsa-ecdsa.pem"; echo pem > "$a/tsa-mldsa.pem"
+	else # "install" on the (single, simulated) TSA: its keys, the new certificates, the CA roots
+		mkdir -p "$HOOK_NODES/tsa"
+		for k in ecdsa mldsa; do
+			cp "$pki/tsa-$k.key" "$a/tsa-$k.pem" "$HOOK_NODES/tsa/"
+			cp "$CCTSA_ROTATION_CA_DIR/root-$k.pem" "$HOOK_NODES/tsa/ca-$k.pem"
+		done
+	fi ;;
 publish-binding)
 	if [ -n "${HOOK_REUSE_BINDING:-}" ]; then cp "$HOOK_NODES/node1/binding" "$a/binding.json"
+	elif [ -n "${HOOK_REAL_PKI:-}" ]; then cp "$pki/binding.json" "$a/binding.json"
 	else echo '{"launch_measurement":"bb22","dkg_transcript_sha384":"02"}' > "$a/binding.json"; fi
+	m=$(jq -r .launch_measurement "$a/binding.json")
 	for n in 1 2; do
 		cp "$a/binding.json" "$HOOK_NODES/node$n/binding"
-		echo '{"measurement":"bb22"}' > "$HOOK_NODES/node$n/attestation"
+		echo "{\"measurement\":\"$m\"}" > "$HOOK_NODES/node$n/attestation"
 	done ;;
 esac
 HOOK
@@ -271,4 +281,26 @@ run_dir() {
 	grep -q "FULLY VERIFIED" "$d"/steps/*-test-token.out
 	[ -s "$d/artefacts/test-token/probe.tsr" ]
 	grep -q "end: validate on staging passed" "$d/run.log"
+}
+
+@test "all: preflight, stage with the offline CA, validate with a real token" {
+	[ -x "${CCTSA_NODE:-}" ] || { echo "CCTSA_NODE (Node 26) is missing"; false; }
+	"$CCTSA" ca init --dir "$W/ca" --custodians 5 --threshold 3 --master M --witness W >/dev/null
+	m=$(printf 'cd%.0s' $(seq 48))
+	export HOOK_REAL_PKI=1 HOOK_MEASUREMENT=$m CCTSA_ROTATION_NEW_MEASUREMENT=$m CCTSA_ROTATION_CA_DIR="$W/ca"
+	export CCTSA_ROTATION_CA_SHARDS="$W/ca/shards/custodian-2.shard $W/ca/shards/custodian-4.shard $W/ca/shards/custodian-5.shard"
+	export CCTSA_ROTATION_CA_ECDSA="$W/ca/root-ecdsa.pem" CCTSA_ROTATION_CA_MLDSA="$W/ca/root-mldsa.pem"
+	"$CCTSA_NODE" "$CCTSA_SRC/tests/ops/ts_server.js" "$CCTSA" "$W/tsa" "$W/port" &
+	server=$!
+	for _ in $(seq 100); do [ -s "$W/port" ] && break; sleep 0.1; done
+	export CCTSA_ROTATION_TSA_URL="http://127.0.0.1:$(cat "$W/port")/tsa"
+	run "$ROT" all --env staging --evidence-dir "$E"
+	kill "$server"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	d=$(run_dir)
+	grep -q "FULLY VERIFIED" "$d"/steps/*-test-token.out
+	grep -q "binding $m, running $m" "$d"/steps/*-measurement.out
+	grep -q "end: all on staging passed" "$d/run.log"
+	"$CCTSA" audit verify "$W/ca/issuance.log" | grep -q "intact, 2 records"
+	(cd "$d" && sha256sum -c --quiet SHA256SUMS)
 }
