@@ -2,9 +2,9 @@
  * Fuzz target for the time module's parsers. The first byte picks one:
  *   0: NTS-KE response records (cctsa_nts_ke_parse)
  *   1: NTP extension fields (cctsa_ntp_ef_parse)
- *   2: a whole NTS reply through the checker, with the origin timestamp patched to
- *      match a real pending request so the extension-field and authenticator
- *      paths are reached
+ *   2: a whole NTS reply through the checker, with the origin timestamp (and a
+ *      leading Unique Identifier field) patched to match a real pending request so
+ *      the extension-field, KoD and authenticator paths are reached
  *   3: a TriHaRd message (framing; no peer key, so it stops at verification)
  * Any input must be rejected with an error or accepted, never crash or leak.
  */
@@ -37,6 +37,9 @@ static void fuzz_reply(const uint8_t *d, size_t n)
 		memcpy(pkt, d, n);
 		if (n >= 32) {
 			memcpy(pkt + 24, req + 40, 8); /* origin = our transmit timestamp */
+		}
+		if (n >= 48 + 36 && pkt[48] == 0x01 && pkt[49] == 0x04 && pkt[50] == 0 && pkt[51] == 36) {
+			memcpy(pkt + 52, s->uid, CCTSA_NTS_UID_LEN); /* and our unique identifier */
 		}
 		if (cctsa_nts_reply(s, &smp, pkt, n, 0, 1000, NULL) == CCTSA_OK && smp.delay_ns < 0) {
 			__builtin_trap();

@@ -253,6 +253,7 @@ int main(void)
 	test_clock_holdover();
 	test_clock_monotonic();
 	test_clock_slew_bound();
+	test_clock_frequency();
 	test_trihard();
 	test_trihard_rtt();
 	fprintf(stderr, "time_test: ok\n");

@@ -94,8 +94,8 @@ static void test_clock_holdover(void)
 		CHECK_ERR(cctsa_clock_update(c, &r, lost, 4), CCTSA_E_STATE);
 		CHECK(!r.applied && r.used == 0);
 		CHECK_OK(cctsa_clock_now(c, &rd));
-		/* the bound grows with the assumed drift (50 ppm): never better than measured */
-		CHECK(rd.accuracy_ns >= acc0 + (int64_t)step * SEC / 1000000 * 50);
+		/* the bound grows with the unmeasured frequency bound (500 ppm): never better than measured */
+		CHECK(rd.accuracy_ns >= acc0 + (int64_t)step * SEC / 1000000 * 500);
 		CHECK(rd.since_sync_ns == step * SEC);
 	}
 	sc.now += 1;
@@ -194,6 +194,50 @@ static void test_clock_slew_bound(void)
 	cctsa_clock_free(c);
 }
 
+/*
+ * A counter running 120 ppm fast (beyond the 50 ppm assumed before measurement):
+ * updates every 64 s for two hours, readings every 16 s in between. The truth must
+ * always lie within the reported accuracy, and once the frequency is measured the
+ * accuracy is tight.
+ */
+static void test_clock_frequency(void)
+{
+	sim_counter sc = { 0 };
+	cctsa_clock *c = sim_clock(&sc, NULL);
+	cctsa_clock_sample s[4];
+	cctsa_clock_update_result r;
+	cctsa_clock_reading rd;
+	int64_t worst = 0, last = INT64_MIN;
+
+	for (int64_t t = 0; t <= 7200 * SEC; t += 16 * SEC) {
+		int64_t truth = U0 - sc.now / 1000000 * 120; /* UTC - counter shrinks: counter fast */
+
+		sc.now = t;
+		truth = U0 - sc.now / 1000000 * 120;
+		if (t % (64 * SEC) == 0) {
+			for (int i = 0; i < 4; i++) {
+				s[i].offset_ns = truth + (int64_t)(check_rand(&g_rng) % (2 * MS)) - MS;
+				s[i].error_ns = 2 * MS;
+				s[i].valid = 1;
+			}
+			CHECK_OK(cctsa_clock_update(c, &r, s, 4));
+		}
+		CHECK_OK(cctsa_clock_now(c, &rd));
+		CHECK(llabs(rd.utc_ns - (sc.now + truth)) <= rd.accuracy_ns);
+		CHECK(rd.utc_ns > last);
+		last = rd.utc_ns;
+		if (t >= 3600 * SEC) {
+			worst = rd.accuracy_ns > worst ? rd.accuracy_ns : worst;
+			CHECK(llabs(rd.freq_ppb + 120000) <= rd.freq_err_ppb);
+		}
+	}
+	fprintf(stderr, "clock frequency: 120 ppm counter error measured as %lld ppb (+- %lld), "
+		"worst accuracy in the second hour %lld us\n", (long long)rd.freq_ppb,
+		(long long)rd.freq_err_ppb, (long long)(worst / 1000));
+	CHECK(worst < 5 * MS);
+	cctsa_clock_free(c);
+}
+
 /* ------------------------------------------------------------ TriHaRd */
 
 #define NODES 5
@@ -245,13 +289,13 @@ static void th_teardown(th_cluster *cl)
 }
 
 /* One round at true time T with per-node clock offsets and a symmetric RTT. */
-static void th_round(th_cluster *cl, uint64_t round, const int64_t off[NODES], int64_t rtt,
-		     cctsa_trihard_result res[NODES])
+static void th_round_err(th_cluster *cl, uint64_t round, const int64_t off[NODES], int64_t rtt,
+			 const int64_t *errs, cctsa_trihard_result res[NODES])
 {
 	int64_t t = (int64_t)round * 30 * SEC;
 
 	for (int i = 0; i < NODES; i++) {
-		CHECK_OK(cctsa_trihard_round_begin(cl->th[i], round, t + off[i], 2 * MS));
+		CHECK_OK(cctsa_trihard_round_begin(cl->th[i], round, t + off[i], errs ? errs[i] : 2 * MS));
 	}
 	for (int i = 0; i < NODES; i++) {
 		for (int j = 0; j < NODES; j++) {
@@ -265,6 +309,12 @@ static void th_round(th_cluster *cl, uint64_t round, const int64_t off[NODES], i
 		CHECK_OK(cctsa_trihard_round_end(cl->th[i], &res[i]));
 		CHECK(res[i].readings >= 3);
 	}
+}
+
+static void th_round(th_cluster *cl, uint64_t round, const int64_t off[NODES], int64_t rtt,
+		     cctsa_trihard_result res[NODES])
+{
+	th_round_err(cl, round, off, rtt, NULL, res);
 }
 
 static int th_excludes(const cctsa_trihard_result *r, uint32_t id)
@@ -357,6 +407,14 @@ static void test_trihard_rtt(void)
 		for (int i = 0; i < NODES; i++) {
 			CHECK(!res[i].withdrawn && res[i].n_excluded == 0);
 			CHECK(llabs(res[i].median_ns + off[i]) <= 20 * MS + 1);
+		}
+	}
+	{ /* node 102 says its own bound is 150 ms: the others give it no vote */
+		int64_t errs[NODES] = { MS, MS, 150 * MS, MS, MS };
+		th_round_err(&cl, 5, off, 400 * MS, errs, res);
+		for (int i = 0; i < NODES; i++) {
+			CHECK(i == 2 ? res[i].n_excluded == 0 && res[i].readings == 5
+				     : res[i].n_excluded == 1 && res[i].excluded[0] == 102 && res[i].readings == 4);
 		}
 	}
 	th_teardown(&cl);

@@ -136,6 +136,10 @@ static void test_nts_reject_fields(cctsa_nts_session *s)
 	bad = sp;
 	bad.t3_ns = -2208988800LL * 1000000000LL; /* NTP timestamp 0 */
 	nts_expect(s, &bad, CCTSA_E_UNSUPPORTED, NULL);
+	nts_round(s, &rq, &sp);
+	bad = sp;
+	bad.t3_ns = sp.t2_ns - 1000000; /* sent before it was received */
+	nts_expect(s, &bad, CCTSA_E_UNSUPPORTED, NULL);
 }
 
 static void test_nts_reject(void)

@@ -13,7 +13,8 @@
  *
  * Times are int64 nanoseconds: "UTC" values count from the Unix epoch, "counter"
  * values are the monotonic platform counter. Nothing here prints, logs or exits;
- * results and counters are returned. Include as "cctsa/time.h".
+ * results and counters are returned. Objects (session, clock, TriHaRd state) are
+ * not locked: one thread at a time per object. Include as "cctsa/time.h".
  */
 #ifndef CCTSA_TIME_H
 #define CCTSA_TIME_H
@@ -181,7 +182,10 @@ typedef struct {
  * ca_file (PEM; NULL = the system store) and the name or IP address in host, ALPN
  * "ntske/1" required, request, response parsed with cctsa_nts_ke_parse, keys
  * exported with label "EXPORTER-network-time-security" and context
- * (protocol 0, AEAD 15, 0x00 C2S / 0x01 S2C). timeout_ms bounds each I/O wait.
+ * (protocol 0, AEAD 15, 0x00 C2S / 0x01 S2C). timeout_ms bounds the connect, each
+ * handshake read or write, and the whole response.
+ * The process must ignore SIGPIPE (a server closing early would otherwise raise it
+ * inside OpenSSL's socket write); the daemons and `cctsa nts` do.
  * Returns CCTSA_OK; CCTSA_E_IO (resolve, connect, timeout); CCTSA_E_VERIFY
  * (certificate, name, ALPN); CCTSA_E_CRYPTO (TLS failure); the parse errors.
  * Out: *out session (NULL on failure), *ke and *info (may be NULL).
@@ -210,8 +214,9 @@ CCTSA_MUST_USE cctsa_err cctsa_nts_request(cctsa_nts_session *s, uint8_t *out, s
  * extension fields, Unique Identifier echo, authenticator (S2C key), then stratum,
  * leap, timestamps and root distance; takes the encrypted cookies. On success the
  * request is no longer pending (a replay is "unexpected") and *out is filled from
- * t1_ns/t4_ns (local send/receive). A failed reply leaves the request pending and
- * bumps one counter.
+ * t1_ns/t4_ns (local send/receive). A rejected reply bumps one counter and leaves
+ * the request pending, except an authentic reply with insane claims, which is
+ * consumed (its cookies are kept).
  * Returns CCTSA_OK; CCTSA_E_MALFORMED; CCTSA_E_STATE (nothing pending, or KoD:
  * diag names the code); CCTSA_E_VERIFY (origin, UID, authenticator); CCTSA_E_UNSUPPORTED
  * (unsynchronised or insane server).
@@ -257,7 +262,10 @@ cctsa_counter_kind cctsa_counter_probe(char *why, size_t why_cap);
 typedef struct {
 	int64_t holdover_ns;   /* time without a good update before unavailable (10 min) */
 	uint32_t max_slew_ppm; /* rate correction while a gap is being closed (500 ppm) */
-	uint32_t drift_ppm;    /* counter frequency error assumed for the bound (50 ppm) */
+	uint32_t drift_ppm;    /* counter frequency error bound until it is measured (500 ppm) */
+	uint32_t max_freq_ppm; /* largest counter frequency error accepted as measured (500 ppm) */
+	uint32_t wander_ppb;   /* added to the measured frequency error bound (1000 ppb) */
+	int64_t min_baseline_ns; /* shortest span between updates for a frequency estimate (60 s) */
 	uint32_t min_sources;  /* fewest valid sources for an update (4; f = (n-1)/3) */
 	int64_t max_error_ns;  /* above this bound time is unavailable (1 s) */
 } cctsa_clock_config;
@@ -276,6 +284,11 @@ CCTSA_MUST_USE cctsa_err cctsa_clock_new(cctsa_clock **out, const cctsa_counter 
 void cctsa_clock_free(cctsa_clock *clk);
 /* The counter now (the local timescale NTS samples must be taken in). */
 int64_t cctsa_clock_counter_now(const cctsa_clock *clk);
+/*
+ * A time source reading clk's counter, for cctsa_nts_query: the samples' offsets
+ * are then UTC - counter, as cctsa_clock_update wants. clk must outlive *out.
+ */
+void cctsa_clock_time_source(cctsa_clock *clk, cctsa_time_source *out);
 
 /* One source's reading for an update: UTC - counter, with its error bound. */
 typedef struct {
@@ -300,7 +313,11 @@ typedef struct {
  * allowing f = (n-1)/3 false-tickers; the true offset lies where >= n-f intervals
  * overlap; the f highest and f lowest truechimer offsets are dropped and the rest
  * averaged. The first update sets the time (nothing served yet); later ones only
- * change the slew rate. Fewer than min_sources valid samples, or no agreement,
+ * change the slew rate. The counter's frequency error is measured from updates at
+ * least min_baseline_ns apart (bound: the two errors over the span, plus
+ * wander_ppb) and the served time runs at the corrected rate; an update that
+ * disagrees with the prediction forgets the frequency (back to drift_ppm).
+ * Fewer than min_sources valid samples, or no agreement,
  * leaves the clock in holdover (result->applied = 0, CCTSA_E_STATE).
  * Returns CCTSA_OK, CCTSA_E_STATE, CCTSA_E_USAGE (n > 64, negative error).
  */
@@ -313,16 +330,29 @@ typedef struct {
 	int64_t accuracy_ns;   /* bound on |genTime - UTC|, never below what was measured */
 	uint64_t accuracy_us;  /* accuracy_ns rounded up to microseconds (TSTInfo accuracy) */
 	int64_t since_sync_ns; /* counter time since the last applied update */
+	int64_t freq_ppb;      /* counter frequency correction in use */
+	int64_t freq_err_ppb;  /* its bound (drift_ppm * 1000 until measured) */
 } cctsa_clock_reading;
 
 /*
  * Reads the served time: monotonic (never below a previous reading), slewed
  * toward the combined estimate. The bound is |served - estimate| + estimate error
- * + drift_ppm * time since sync.
+ * + frequency error bound (measured, or drift_ppm) * time since sync.
  * Returns CCTSA_OK; CCTSA_E_STATE ("time unavailable": never synced, holdover
  * exceeded, or bound above max_error_ns), *out zeroed then.
  */
 CCTSA_MUST_USE cctsa_err cctsa_clock_now(cctsa_clock *clk, cctsa_clock_reading *out);
+
+/*
+ * One polling round: queries every NTS session (timestamps on clk's counter; a
+ * session that fails, or is NULL, counts as a lost source) and feeds the samples
+ * to cctsa_clock_update. statuses (may be NULL) receives each query's result;
+ * a CCTSA_E_STATE there from cctsa_nts_request means "no cookie: run NTS-KE again".
+ * Returns cctsa_clock_update's result (CCTSA_E_USAGE if n > 64).
+ */
+CCTSA_MUST_USE cctsa_err cctsa_clock_poll_nts(cctsa_clock *clk, cctsa_clock_update_result *res,
+					      cctsa_err *statuses, cctsa_nts_session *const *sessions,
+					      size_t n, int timeout_ms);
 
 /* ================================ TriHaRd ================================ */
 
@@ -384,8 +414,9 @@ typedef struct {
  * Ends the round: needs readings from more than half the cluster (else
  * CCTSA_E_STATE, state unchanged). |median| > tolerance withdraws this node;
  * a withdrawn node rejoins after rejoin_rounds consecutive rounds within it.
- * Peers that announced withdrawal or sit beyond the tolerance from the median are
- * listed as excluded.
+ * Peers that announced withdrawal, announce an error bound above the tolerance, or
+ * sit beyond the tolerance from the median are listed as excluded; only the
+ * others' readings enter the median.
  */
 CCTSA_MUST_USE cctsa_err cctsa_trihard_round_end(cctsa_trihard *th, cctsa_trihard_result *res);
 int cctsa_trihard_withdrawn(const cctsa_trihard *th);

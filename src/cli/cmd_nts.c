@@ -1,5 +1,6 @@
 /* cctsa nts query HOST[:PORT] [--ca CA.pem] [--count N] [--timeout MS]: NTS-KE, then N queries. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,7 @@ int cctsa_cli_nts(int argc, char **argv)
 		nts_help();
 		return CCTSA_EXIT_OK;
 	}
+	signal(SIGPIPE, SIG_IGN); /* a KE server closing early is an error, not a crash */
 	if (argc < 2 || strcmp(argv[1], "query") != 0) {
 		return cctsa_cli_usage("nts", "expected: nts query HOST[:PORT] (see --help)");
 	}

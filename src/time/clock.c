@@ -15,9 +15,14 @@
 #include "time_int.h"
 
 #define CLOCK_MAX_SAMPLES 64
-#define PPM 1000000LL
 
 __extension__ typedef __int128 i128;
+
+#define CLOCK_HIST 16
+
+typedef struct {
+	int64_t c, off, err;
+} clock_point;
 
 struct cctsa_clock {
 	cctsa_counter ctr;
@@ -30,6 +35,10 @@ struct cctsa_clock {
 	int64_t slew_ppb; /* rate correction while slewing */
 	int64_t slew_dur; /* counter ns the slew lasts from ref_c */
 	int64_t last_served;
+	int64_t freq_ppb;     /* counter frequency correction: UTC runs 1 + freq per counter ns */
+	int64_t freq_err_ppb; /* bound on its error */
+	clock_point hist[CLOCK_HIST];
+	size_t n_hist, hist_pos;
 };
 
 static int64_t raw_now(void *ctx)
@@ -45,7 +54,10 @@ void cctsa_clock_config_default(cctsa_clock_config *cfg)
 {
 	cfg->holdover_ns = 600LL * 1000000000LL;
 	cfg->max_slew_ppm = 500;
-	cfg->drift_ppm = 50;
+	cfg->drift_ppm = 500;
+	cfg->max_freq_ppm = 500;
+	cfg->wander_ppb = 1000;
+	cfg->min_baseline_ns = 60LL * 1000000000LL;
 	cfg->min_sources = 4;
 	cfg->max_error_ns = 1000000000LL;
 }
@@ -66,7 +78,8 @@ cctsa_err cctsa_clock_new(cctsa_clock **out, const cctsa_counter *counter,
 	}
 	if (d.holdover_ns <= 0 || d.max_slew_ppm == 0 || d.max_slew_ppm >= 100000 ||
 	    d.min_sources < 1 || d.min_sources > CLOCK_MAX_SAMPLES ||
-	    d.max_error_ns <= 0 || d.drift_ppm > 100000) {
+	    d.max_error_ns <= 0 || d.drift_ppm > 100000 || d.max_freq_ppm > 100000 ||
+	    d.min_baseline_ns <= 0) {
 		return CCTSA_E_USAGE;
 	}
 	c = cctsa_mem_alloc(sizeof(*c));
@@ -74,6 +87,7 @@ cctsa_err cctsa_clock_new(cctsa_clock **out, const cctsa_counter *counter,
 		return CCTSA_E_RESOURCE;
 	}
 	c->cfg = d;
+	c->freq_err_ppb = (int64_t)d.drift_ppm * 1000;
 	c->ctr.now_ns = raw_now;
 	if (counter != NULL && counter->now_ns != NULL) {
 		c->ctr = *counter;
@@ -92,6 +106,19 @@ int64_t cctsa_clock_counter_now(const cctsa_clock *clk)
 	return clk->ctr.now_ns(clk->ctr.ctx);
 }
 
+static int64_t counter_source(void *ctx)
+{
+	const cctsa_clock *clk = ctx;
+
+	return clk->ctr.now_ns(clk->ctr.ctx);
+}
+
+void cctsa_clock_time_source(cctsa_clock *clk, cctsa_time_source *out)
+{
+	out->now_ns = counter_source;
+	out->ctx = clk;
+}
+
 /* The served time at counter c (before the monotonic guard). */
 static int64_t served_at(const cctsa_clock *k, int64_t c)
 {
@@ -100,7 +127,7 @@ static int64_t served_at(const cctsa_clock *k, int64_t c)
 	if (ds < 0) {
 		ds = 0;
 	}
-	return k->ref_s + dt + (int64_t)((i128)ds * k->slew_ppb / 1000000000);
+	return k->ref_s + dt + (int64_t)(((i128)dt * k->freq_ppb + (i128)ds * k->slew_ppb) / 1000000000);
 }
 
 typedef struct {
@@ -197,22 +224,71 @@ static int combine(cctsa_clock_update_result *r, const cctsa_clock_sample *s, si
 	return 1;
 }
 
+static int64_t mul_ppb(int64_t ns, int64_t ppb)
+{
+	return (int64_t)((i128)ns * ppb / 1000000000);
+}
+
+static int64_t abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/*
+ * Frequency: an update that disagrees with the prediction (beyond both bounds)
+ * forgets the history; otherwise the longest span of at least min_baseline_ns
+ * gives freq = d(offset)/d(counter), bounded by (err_old + err_new) / span + wander.
+ */
+static void clock_freq(cctsa_clock *k, int64_t c, int64_t off, int64_t err)
+{
+	const clock_point *last = k->n_hist ? &k->hist[(k->hist_pos + CLOCK_HIST - 1) % CLOCK_HIST] : NULL;
+	int64_t age = c - k->sync_c;
+
+	if (k->synced && abs64(off - (k->est_off + mul_ppb(age, k->freq_ppb))) >
+				 k->est_err + mul_ppb(age, k->freq_err_ppb) + err) {
+		k->n_hist = 0;
+		k->freq_ppb = 0;
+		k->freq_err_ppb = (int64_t)k->cfg.drift_ppm * 1000;
+		last = NULL;
+	}
+	if (last == NULL || c - last->c >= k->cfg.min_baseline_ns / 4) {
+		k->hist[k->hist_pos] = (clock_point){ c, off, err };
+		k->hist_pos = (k->hist_pos + 1) % CLOCK_HIST;
+		k->n_hist += k->n_hist < CLOCK_HIST;
+	}
+	if (k->n_hist > 1) { /* the longest span available */
+		const clock_point *h = &k->hist[(k->hist_pos + CLOCK_HIST - k->n_hist) % CLOCK_HIST];
+		int64_t span = c - h->c, f, fe;
+
+		if (span >= k->cfg.min_baseline_ns) {
+			f = (int64_t)((i128)(off - h->off) * 1000000000 / span);
+			fe = (int64_t)((i128)(err + h->err) * 1000000000 / span) + k->cfg.wander_ppb + 1;
+			if (abs64(f) <= (int64_t)k->cfg.max_freq_ppm * 1000) {
+				k->freq_ppb = f;
+				k->freq_err_ppb = fe;
+			}
+		}
+	}
+}
+
 /* Takes a new estimate at counter c: rebase, then slew toward it. */
 static void clock_apply(cctsa_clock *k, int64_t c, int64_t off, int64_t err)
 {
 	int64_t max_ppb = (int64_t)k->cfg.max_slew_ppm * 1000, gap, rate;
 
 	if (!k->synced) {
+		clock_freq(k, c, off, err);
 		k->ref_c = c;
 		k->ref_s = c + off;
 		k->slew_ppb = 0;
 		k->slew_dur = 0;
 		k->synced = 1;
 	} else {
-		k->ref_s = served_at(k, c);
+		k->ref_s = served_at(k, c); /* with the old rates up to now */
 		k->ref_c = c;
+		clock_freq(k, c, off, err);
 		gap = c + off - k->ref_s;
-		/* close the gap at the full slew rate, then run at rate 1 again */
+		/* close the gap at the full slew rate, then run at the corrected rate again */
 		rate = gap > 0 ? max_ppb : gap < 0 ? -max_ppb : 0;
 		k->slew_ppb = rate;
 		k->slew_dur = rate == 0 ? 0 : (int64_t)((i128)gap * 1000000000 / rate);
@@ -270,10 +346,8 @@ cctsa_err cctsa_clock_now(cctsa_clock *clk, cctsa_clock_reading *out)
 	if (s < clk->last_served) { /* only if the counter itself went backwards */
 		s = clk->last_served;
 	}
-	dev = s - (c + clk->est_off);
-	dev = dev < 0 ? -dev : dev;
-	acc = dev + clk->est_err +
-	      (int64_t)((i128)(age > 0 ? age : 0) * clk->cfg.drift_ppm / PPM) + 1;
+	dev = abs64(s - (c + clk->est_off + mul_ppb(age, clk->freq_ppb)));
+	acc = dev + clk->est_err + mul_ppb(age > 0 ? age : 0, clk->freq_err_ppb) + 1;
 	if (acc > clk->cfg.max_error_ns) {
 		return CCTSA_E_STATE;
 	}
@@ -282,6 +356,8 @@ cctsa_err cctsa_clock_now(cctsa_clock *clk, cctsa_clock_reading *out)
 	out->accuracy_ns = acc;
 	out->accuracy_us = (uint64_t)((acc + 999) / 1000);
 	out->since_sync_ns = age;
+	out->freq_ppb = clk->freq_ppb;
+	out->freq_err_ppb = clk->freq_err_ppb;
 	return CCTSA_OK;
 }
 

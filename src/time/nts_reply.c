@@ -166,6 +166,8 @@ static cctsa_err ntp_sane(cctsa_nts_session *s, const ntp_hdr *h, cctsa_diag *di
 		why = "stratum out of range";
 	} else if (h->rec == 0 || h->xmt == 0) {
 		why = "zero receive or transmit timestamp";
+	} else if (cctsa_time_ntp_to_unix_ns(h->xmt) < cctsa_time_ntp_to_unix_ns(h->rec)) {
+		why = "transmit timestamp before receive timestamp";
 	} else if (cctsa_time_short_to_ns(h->root_delay) / 2 + cctsa_time_short_to_ns(h->root_disp) >
 		   MAX_DISTANCE_NS) {
 		why = "root distance above 1.5 s";

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -148,12 +149,24 @@ static cctsa_err tls_handshake(SSL *ssl, const char *host, cctsa_diag *diag)
 	return CCTSA_OK;
 }
 
-static cctsa_err tls_read_exact(SSL *ssl, uint8_t *p, size_t n, cctsa_diag *diag)
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static cctsa_err tls_read_exact(SSL *ssl, uint8_t *p, size_t n, int64_t deadline, cctsa_diag *diag)
 {
 	size_t got = 0;
 
 	while (got < n) {
 		size_t r = 0;
+
+		if (mono_ms() > deadline) { /* a server dripping bytes cannot hold us forever */
+			return cctsa_fail(diag, CCTSA_E_IO, "NTS-KE: response too slow");
+		}
 
 		if (SSL_read_ex(ssl, p + got, n - got, &r) != 1 || r == 0) {
 			ERR_clear_error();
@@ -165,15 +178,16 @@ static cctsa_err tls_read_exact(SSL *ssl, uint8_t *p, size_t n, cctsa_diag *diag
 }
 
 /* Reads records until End of Message; the parser then checks everything strictly. */
-static cctsa_err tls_read_response(SSL *ssl, cctsa_buf *resp, cctsa_diag *diag)
+static cctsa_err tls_read_response(SSL *ssl, cctsa_buf *resp, int timeout_ms, cctsa_diag *diag)
 {
+	int64_t deadline = mono_ms() + timeout_ms;
 	cctsa_err err = CCTSA_OK;
 
 	for (;;) {
 		uint8_t hdr[4];
 		size_t blen, at;
 
-		CCTSA_TRY(tls_read_exact(ssl, hdr, sizeof(hdr), diag));
+		CCTSA_TRY(tls_read_exact(ssl, hdr, sizeof(hdr), deadline, diag));
 		blen = ((size_t)hdr[2] << 8) | hdr[3];
 		CCTSA_ENSURE(resp->len + 4 + blen <= CCTSA_NTS_KE_MAX_RESPONSE,
 			     cctsa_fail(diag, CCTSA_E_MALFORMED, "NTS-KE response over %d bytes",
@@ -181,7 +195,7 @@ static cctsa_err tls_read_response(SSL *ssl, cctsa_buf *resp, cctsa_diag *diag)
 		CCTSA_TRY(cctsa_buf_put(resp, hdr, sizeof(hdr)));
 		at = resp->len;
 		CCTSA_TRY(cctsa_buf_reserve(resp, blen));
-		CCTSA_TRY(tls_read_exact(ssl, resp->data + at, blen, diag));
+		CCTSA_TRY(tls_read_exact(ssl, resp->data + at, blen, deadline, diag));
 		resp->len += blen;
 		if (((hdr[0] & 0x7f) | hdr[1]) == 0) {
 			break;
@@ -221,7 +235,7 @@ static void ke_fill_info(cctsa_nts_ke_info *info, SSL *ssl, const cctsa_nts_sess
 
 /* The exchange on an established TLS connection. */
 static cctsa_err ke_exchange(cctsa_nts_session **out, cctsa_nts_ke_response *ke, SSL *ssl,
-			     const char *host, cctsa_diag *diag)
+			     const char *host, int timeout_ms, cctsa_diag *diag)
 {
 	cctsa_buf req, resp;
 	nts_keys *k = cctsa_secret_alloc(sizeof(*k));
@@ -234,7 +248,7 @@ static cctsa_err ke_exchange(cctsa_nts_session **out, cctsa_nts_ke_response *ke,
 	CCTSA_TRY(cctsa_nts_ke_request_write(&req));
 	CCTSA_ENSURE(SSL_write_ex(ssl, req.data, req.len, &w) == 1 && w == req.len,
 		     cctsa_fail(diag, CCTSA_E_IO, "NTS-KE: cannot send the request"));
-	CCTSA_TRY(tls_read_response(ssl, &resp, diag));
+	CCTSA_TRY(tls_read_response(ssl, &resp, timeout_ms, diag));
 	CCTSA_TRY(cctsa_nts_ke_parse(ke, resp.data, resp.len, diag));
 	CCTSA_TRY(tls_export(ssl, k, diag));
 	CCTSA_TRY(cctsa_nts_session_new(out, k->c2s, k->s2c, ke));
@@ -271,7 +285,7 @@ cctsa_err cctsa_nts_ke_run(cctsa_nts_session **out, cctsa_nts_ke_response *ke,
 	CCTSA_TRY(tcp_connect(&fd, host, port, timeout_ms, diag));
 	CCTSA_TRY(tls_ssl(&ssl, ctx, fd, host, diag));
 	CCTSA_TRY(tls_handshake(ssl, host, diag));
-	CCTSA_TRY(ke_exchange(out, resp, ssl, host, diag));
+	CCTSA_TRY(ke_exchange(out, resp, ssl, host, timeout_ms, diag));
 	ke_fill_info(info, ssl, *out);
 	(void)SSL_shutdown(ssl);
 out:

@@ -182,6 +182,7 @@ cctsa_err cctsa_nts_siv_seal(uint8_t *out, const uint8_t *key, size_t key_len, c
 		return CCTSA_E_USAGE;
 	}
 	CCTSA_TRY(siv_s2v(v, key, half, ad, ad_len, nonce, nonce_len, pt, pt_len));
+	CCTSA_PUBLIC(v, sizeof(v)); /* V is the tag, sent in clear; it is also the CTR IV */
 	CCTSA_TRY(siv_ctr(out + BLK, key + half, half, v, pt, pt_len));
 	memcpy(out, v, BLK);
 out:
@@ -198,6 +199,7 @@ cctsa_err cctsa_nts_siv_open(uint8_t *pt, const uint8_t *key, size_t key_len, co
 {
 	size_t half = key_len / 2, pt_len;
 	uint8_t v[BLK];
+	uint32_t ok;
 	cctsa_err err = CCTSA_OK;
 
 	if (key == NULL || ct == NULL || ct_len < BLK ||
@@ -207,7 +209,9 @@ cctsa_err cctsa_nts_siv_open(uint8_t *pt, const uint8_t *key, size_t key_len, co
 	pt_len = ct_len - BLK;
 	CCTSA_TRY(siv_ctr(pt, key + half, half, ct, ct + BLK, pt_len));
 	CCTSA_TRY(siv_s2v(v, key, half, ad, ad_len, nonce, nonce_len, pt, pt_len));
-	CCTSA_ENSURE(cctsa_ct_memeq(v, ct, BLK) != 0, CCTSA_E_VERIFY);
+	ok = cctsa_ct_memeq(v, ct, BLK);
+	CCTSA_PUBLIC(&ok, sizeof(ok)); /* the accept/reject bit is public (the reply is dropped or used) */
+	CCTSA_ENSURE(ok != 0, CCTSA_E_VERIFY);
 out:
 	cctsa_wipe(v, sizeof(v));
 	if (err != CCTSA_OK && pt != NULL) {

@@ -27,6 +27,7 @@ typedef struct {
 	uint8_t have;      /* reading for the current round */
 	uint8_t withdrawn; /* as announced in it */
 	int64_t dev;       /* peer time + RTT/2 - local receive time */
+	int64_t err;       /* the peer's own error bound */
 } th_peer;
 
 struct cctsa_trihard {
@@ -249,6 +250,7 @@ cctsa_err cctsa_trihard_receive(cctsa_trihard *th, const uint8_t *msg, size_t le
 	p->have = 1;
 	p->withdrawn = (flags & TH_FLAG_WITHDRAWN) != 0;
 	p->dev = (int64_t)t + rtt_avg(p) / 2 - local_rx_ns;
+	p->err = e > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)e;
 	return CCTSA_OK;
 }
 
@@ -269,8 +271,10 @@ cctsa_err cctsa_trihard_round_end(cctsa_trihard *th, cctsa_trihard_result *res)
 	memset(res, 0, sizeof(*res));
 	v[n++] = 0; /* our own reading */
 	for (size_t i = 0; i < th->n_peers; i++) {
-		if (th->peers[i].have && !th->peers[i].withdrawn) {
-			v[n++] = th->peers[i].dev;
+		const th_peer *p = &th->peers[i];
+		/* a peer that withdrew or does not know its own time within the tolerance has no vote */
+		if (p->have && !p->withdrawn && p->err <= th->cfg.tolerance_ns) {
+			v[n++] = p->dev;
 		}
 	}
 	res->readings = n;
@@ -297,7 +301,8 @@ cctsa_err cctsa_trihard_round_end(cctsa_trihard *th, cctsa_trihard_result *res)
 	}
 	for (size_t i = 0; i < th->n_peers; i++) {
 		const th_peer *p = &th->peers[i];
-		if (!p->have || p->withdrawn || abs64(p->dev - res->median_ns) > th->cfg.tolerance_ns) {
+		if (!p->have || p->withdrawn || p->err > th->cfg.tolerance_ns ||
+		    abs64(p->dev - res->median_ns) > th->cfg.tolerance_ns) {
 			res->excluded[res->n_excluded++] = p->id;
 		}
 	}

@@ -1,6 +1,8 @@
 /*
  * NTS interop against a real chronyd NTS server on loopback (started by
  * nts_chrony.sh). Usage: time_nts_interop HOST KE_PORT NTP_PORT CA.pem WRONG_CA.pem
+ *   SERVER.pem SERVER.key OTHER.pem OTHER.key LIAR_KE_PORT
+ * (the certificates for the scripted KE server; LIAR: a chronyd whose clock is 3 s ahead)
  * Checks: wrong CA rejected; KE result; authenticated queries with cookie refresh;
  * and, with a UDP relay on loopback and recorded replies, that tampered, replayed
  * and wrong-UID replies are rejected and counted while genuine ones still pass.
@@ -8,6 +10,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -17,8 +20,11 @@
 #include "cctsa/time.h"
 #include "time/time_int.h"
 
+void fake_ke_tests(const char *ca, const char *cert, const char *key, const char *other_cert,
+		   const char *other_key);
+
 static const char *g_host;
-static uint16_t g_ke_port, g_ntp_port;
+static uint16_t g_ke_port, g_ntp_port, g_liar_port;
 
 static int64_t now_ns(void)
 {
@@ -186,6 +192,61 @@ static void test_relay(cctsa_nts_session *s)
 	close(r.fd);
 }
 
+/*
+ * The disciplined clock on the real CLOCK_MONOTONIC_RAW, fed by four NTS
+ * associations: three with the honest chronyd and one with the liar (3 s ahead).
+ * The liar is out-voted; with two liar associations of four there is no
+ * agreement and the clock refuses the update. chronyd serves this host's
+ * CLOCK_REALTIME, so that is the truth here.
+ */
+static void test_clock_sync(const char *ca)
+{
+	cctsa_nts_session *src[4] = { NULL }, *liar2 = NULL;
+	cctsa_err st[4];
+	cctsa_clock_update_result r;
+	cctsa_clock_reading rd;
+	cctsa_clock *clk = NULL;
+	int64_t r1, r2;
+	char why[160];
+
+	fprintf(stderr, "counter: %s\n", (cctsa_counter_probe(why, sizeof(why)), why));
+	CHECK_OK(cctsa_clock_new(&clk, NULL, NULL));
+	CHECK_ERR(cctsa_clock_now(clk, &rd), CCTSA_E_STATE);
+	for (int i = 0; i < 4; i++) {
+		CHECK_OK(cctsa_nts_ke_run(&src[i], NULL, NULL, g_host, i == 2 ? g_liar_port : g_ke_port, ca,
+					  3000, NULL));
+	}
+	CHECK_OK(cctsa_clock_poll_nts(clk, &r, st, src, 4, 3000));
+	CHECK(st[0] == CCTSA_OK && st[1] == CCTSA_OK && st[2] == CCTSA_OK && st[3] == CCTSA_OK);
+	CHECK(r.applied && r.truechimers == 3 && r.falsetickers == 1);
+	r1 = now_ns();
+	CHECK_OK(cctsa_clock_now(clk, &rd));
+	r2 = now_ns();
+	CHECK(rd.utc_ns >= r1 - rd.accuracy_ns && rd.utc_ns <= r2 + rd.accuracy_ns);
+	fprintf(stderr, "disciplined clock, 3 honest NTS sources + 1 false-ticker 3 s ahead: false-tickers %zu, "
+		"genTime - CLOCK_REALTIME %lld ns, accuracy %llu us\n", r.falsetickers,
+		(long long)(rd.utc_ns - r1), (unsigned long long)rd.accuracy_us);
+	/* two of four lie (in agreement): no majority, the update is refused */
+	CHECK_OK(cctsa_nts_ke_run(&liar2, NULL, NULL, g_host, g_liar_port, ca, 3000, NULL));
+	cctsa_nts_session_free(src[3]);
+	src[3] = liar2;
+	CHECK_ERR(cctsa_clock_poll_nts(clk, &r, st, src, 4, 3000), CCTSA_E_STATE);
+	CHECK(!r.applied && r.used == 4 && st[3] == CCTSA_OK);
+	/* one source lost (NULL): 3 of the minimum 4, the clock keeps its estimate */
+	cctsa_nts_session_free(src[3]);
+	src[3] = NULL;
+	CHECK_ERR(cctsa_clock_poll_nts(clk, &r, st, src, 4, 3000), CCTSA_E_STATE);
+	CHECK(!r.applied && r.used == 3 && st[3] == CCTSA_E_STATE);
+	r1 = now_ns();
+	CHECK_OK(cctsa_clock_now(clk, &rd)); /* still within holdover, still right */
+	r2 = now_ns();
+	CHECK(rd.utc_ns >= r1 - rd.accuracy_ns && rd.utc_ns <= r2 + rd.accuracy_ns);
+	for (int i = 0; i < 4; i++) {
+		cctsa_nts_session_free(src[i]);
+	}
+	cctsa_clock_free(clk);
+}
+
 int main(int argc, char **argv)
 {
 	cctsa_nts_session *s = NULL;
@@ -193,10 +254,12 @@ int main(int argc, char **argv)
 	cctsa_nts_ke_info info;
 	cctsa_diag d = { 0 };
 
-	CHECK(argc == 6 && ke != NULL);
+	CHECK(argc == 11 && ke != NULL);
+	signal(SIGPIPE, SIG_IGN); /* a peer closing first must not kill us (see cctsa_nts_ke_run) */
 	g_host = argv[1];
 	g_ke_port = (uint16_t)strtoul(argv[2], NULL, 10);
 	g_ntp_port = (uint16_t)strtoul(argv[3], NULL, 10);
+	g_liar_port = (uint16_t)strtoul(argv[10], NULL, 10);
 
 	CHECK_ERR(cctsa_nts_ke_run(&s, ke, &info, g_host, g_ke_port, argv[5], 3000, &d), CCTSA_E_VERIFY);
 	CHECK(s == NULL);
@@ -216,6 +279,8 @@ int main(int argc, char **argv)
 	}
 	test_recorded(s);
 	test_relay(s);
+	test_clock_sync(argv[4]);
+	fake_ke_tests(argv[4], argv[6], argv[7], argv[8], argv[9]);
 	cctsa_nts_session_free(s);
 	cctsa_mem_free(ke);
 	fprintf(stderr, "nts interop: ok\n");
