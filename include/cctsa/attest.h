@@ -224,6 +224,21 @@ CCTSA_MUST_USE cctsa_err cctsa_snp_verify(cctsa_snp_result *res, const uint8_t *
 					  const cctsa_snp_policy *pol, cctsa_diag *diag);
 
 /*
+ * The same in two steps, for checking many reports against one chain: _new parses
+ * and judges the chain under pol (copied, with its expected values) and records the
+ * outcome (it fails only with CCTSA_E_RESOURCE: a bad chain shows up as failed
+ * checks in every result); _check runs everything else on one report and returns as
+ * cctsa_snp_verify. _free accepts NULL.
+ */
+typedef struct cctsa_snp_verifier cctsa_snp_verifier;
+CCTSA_MUST_USE cctsa_err cctsa_snp_verifier_new(cctsa_snp_verifier **out, const cctsa_snp_chain *chain,
+						const cctsa_snp_policy *pol, cctsa_diag *diag);
+CCTSA_MUST_USE cctsa_err cctsa_snp_verifier_check(cctsa_snp_verifier *vf, cctsa_snp_result *res,
+						  const uint8_t *report, size_t report_len,
+						  cctsa_diag *diag);
+void cctsa_snp_verifier_free(cctsa_snp_verifier *vf);
+
+/*
  * Checks a VEK -> ASK -> ARK chain alone (no report), at time `at`; used for
  * Turin, where the test data has a VCEK but no report. *product receives the
  * pinned root's product. CCTSA_E_VERIFY with the reason in diag on failure.
