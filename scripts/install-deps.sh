@@ -11,7 +11,8 @@ deps="$top/.deps"
 debs=(build-essential cmake ninja-build pkg-config
       libssl-dev openssl libevent-dev libjansson-dev libqrencode-dev libpng-dev zlib1g-dev
       clang libclang-rt-14-dev valgrind
-      chrony haproxy bats jq wrk curl xxd ca-certificates)
+      chrony haproxy bats jq wrk curl xxd ca-certificates
+      zbar-tools)
 # The image's Node.js may come with its own npm; Debian's npm only where none is present.
 command -v npm >/dev/null 2>&1 || debs+=(nodejs npm)
 

@@ -189,6 +189,10 @@ CCTSA_MUST_USE cctsa_err cctsa_hex_encode(char *out, size_t out_cap, const uint8
  * *out_len receives the byte count. CCTSA_E_MALFORMED on a bad digit or odd length.
  */
 CCTSA_MUST_USE cctsa_err cctsa_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *hex);
+/* As cctsa_hex_decode for hex_len characters (no NUL needed): use this on secret text,
+ * since strlen would scan the secret. */
+CCTSA_MUST_USE cctsa_err cctsa_hex_decode_n(uint8_t *out, size_t out_cap, size_t *out_len,
+					    const char *hex, size_t hex_len);
 
 /* ---- files ---- */
 /* Reads a whole file of at most max bytes into a growable buffer (initialised here). */

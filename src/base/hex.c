@@ -38,23 +38,30 @@ static uint32_t hex_to_nibble(uint32_t c, uint32_t *bad)
 	return v;
 }
 
-cctsa_err cctsa_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *hex)
+cctsa_err cctsa_hex_decode_n(uint8_t *out, size_t out_cap, size_t *out_len, const char *hex,
+			     size_t hex_len)
 {
-	size_t n = strlen(hex);
 	uint32_t bad = 0;
 
-	if (n % 2 != 0 || n / 2 > out_cap) {
+	if (hex_len % 2 != 0 || hex_len / 2 > out_cap) {
 		return CCTSA_E_MALFORMED;
 	}
-	for (size_t i = 0; i < n / 2; i++) {
+	for (size_t i = 0; i < hex_len / 2; i++) {
 		uint32_t hi = hex_to_nibble((uint8_t)hex[2 * i], &bad);
 		uint32_t lo = hex_to_nibble((uint8_t)hex[2 * i + 1], &bad);
 		out[i] = (uint8_t)((hi << 4) | lo);
 	}
+	/* Public: whether the text is well-formed hex is what the return code says. */
+	CCTSA_PUBLIC(&bad, sizeof(bad));
 	if (bad != 0) {
-		cctsa_wipe(out, n / 2);
+		cctsa_wipe(out, hex_len / 2);
 		return CCTSA_E_MALFORMED;
 	}
-	*out_len = n / 2;
+	*out_len = hex_len / 2;
 	return CCTSA_OK;
+}
+
+cctsa_err cctsa_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *hex)
+{
+	return cctsa_hex_decode_n(out, out_cap, out_len, hex, strlen(hex));
 }

@@ -17,7 +17,7 @@ void cctsa_log_setup(cctsa_log_level min, const char *program)
 	log_prog = program;
 }
 
-static void vlog(cctsa_log_level lvl, const char *fmt, va_list ap)
+CCTSA_PRINTF(2, 0) static void vlog(cctsa_log_level lvl, const char *fmt, va_list ap)
 {
 	static const char *const names[] = {"debug", "info", "warn", "error"};
 	char line[1024], ts[32];

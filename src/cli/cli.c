@@ -13,7 +13,7 @@ typedef struct {
 
 static const cli_row rows[] = {CCTSA_CLI_ROWS};
 
-static void vmsg(const char *cmd, const char *fmt, va_list ap)
+CCTSA_PRINTF(2, 0) static void vmsg(const char *cmd, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "cctsa %s: ", cmd);
 	vfprintf(stderr, fmt, ap);

@@ -1,0 +1,141 @@
+/*
+ * cctsa-gateway: the untrusted HTTP front (DESIGN.md §1). Until the core exists
+ * it can only serve the test-only file-key mode (--keys DIR, the `cctsa testpki`
+ * layout): then it signs in-process with local keys and says so on /health. It
+ * never pretends to be a threshold cluster.
+ */
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cctsa/gateway.h"
+
+static cctsa_err file_key_issue(void *ctx, cctsa_buf *resp, const cctsa_tsp_req *req, int pq,
+				cctsa_diag *diag)
+{
+	return cctsa_tsp_local_respond(ctx, resp, req, pq, diag);
+}
+
+static void on_signal(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_base_loopexit(arg, NULL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: cctsa-gateway --keys DIR [--listen ADDR] [--port N] [--port-file FILE]\n"
+		   "  --keys DIR        test-only file-key mode: sign with DIR/tsa-*.key (cctsa testpki)\n"
+		   "  --listen ADDR     address to bind (default 127.0.0.1)\n"
+		   "  --port N          TCP port (default 8318; 0 = any free port)\n"
+		   "  --port-file FILE  write the bound port to FILE once listening\n"
+		   "Serves POST / /tsa /tsa/pq (application/timestamp-query) and GET /health.\n");
+}
+
+static int write_port(const char *path, uint16_t port)
+{
+	char text[16];
+	int n = snprintf(text, sizeof(text), "%u\n", (unsigned)port);
+
+	return cctsa_file_write(path, (const uint8_t *)text, (size_t)n, 0644, 0, NULL) == CCTSA_OK;
+}
+
+static int serve(const char *keys, const char *addr, unsigned long port, const char *port_file)
+{
+	struct event_base *base = event_base_new();
+	struct event *sigint = NULL, *sigterm = NULL;
+	cctsa_tsp_local *local = NULL;
+	cctsa_gateway *gw = NULL;
+	cctsa_gateway_config cfg = {0};
+	cctsa_diag diag;
+	int rc = 1;
+
+	cctsa_diag_reset(&diag);
+	if (base == NULL || cctsa_tsp_local_load(&local, keys, &diag) != CCTSA_OK) {
+		cctsa_log_err("cannot load file keys from %s: %s", keys, cctsa_diag_str(&diag, CCTSA_E_IO));
+		goto out;
+	}
+	cfg.address = addr;
+	cfg.port = (uint16_t)port;
+	cfg.issue = file_key_issue;
+	cfg.issue_ctx = local;
+	cfg.backend = "file-keys (TEST MODE: local keys in the gateway process, no threshold, no trusted time)";
+	if (cctsa_gateway_new(&gw, base, &cfg, &diag) != CCTSA_OK) {
+		cctsa_log_err("%s", cctsa_diag_str(&diag, CCTSA_E_IO));
+		goto out;
+	}
+	sigint = evsignal_new(base, SIGINT, on_signal, base);
+	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
+	if (sigint == NULL || sigterm == NULL || evsignal_add(sigint, NULL) != 0 ||
+	    evsignal_add(sigterm, NULL) != 0) {
+		goto out;
+	}
+	if (port_file != NULL && !write_port(port_file, cctsa_gateway_port(gw))) {
+		cctsa_log_err("cannot write %s", port_file);
+		goto out;
+	}
+	cctsa_log_warn("TEST MODE: serving file keys from %s on %s:%u", keys, addr,
+		       (unsigned)cctsa_gateway_port(gw));
+	event_base_dispatch(base);
+	rc = 0;
+out:
+	if (sigint != NULL) {
+		event_free(sigint);
+	}
+	if (sigterm != NULL) {
+		event_free(sigterm);
+	}
+	cctsa_gateway_free(gw);
+	cctsa_tsp_local_free(local);
+	if (base != NULL) {
+		event_base_free(base);
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"keys", required_argument, NULL, 'k'},
+					     {"listen", required_argument, NULL, 'l'},
+					     {"port", required_argument, NULL, 'p'},
+					     {"port-file", required_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *keys = NULL, *addr = "127.0.0.1", *port_file = NULL;
+	unsigned long port = 8318;
+	char *end;
+	int c;
+
+	cctsa_log_setup(CCTSA_LOG_INFO, "cctsa-gateway");
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': keys = optarg; break;
+		case 'l': addr = optarg; break;
+		case 'f': port_file = optarg; break;
+		case 'p':
+			port = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || port > 65535) {
+				fprintf(stderr, "cctsa-gateway: bad --port '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (keys == NULL) {
+		fprintf(stderr, "cctsa-gateway: no backend: the core does not exist yet; only the test-only "
+				"file-key mode (--keys DIR) is available\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return serve(keys, addr, port, port_file);
+}

@@ -1,0 +1,53 @@
+/*
+ * libFuzzer target: TimeStampReq parsing and validation (cctsa_tsp_req_parse).
+ * Every input either parses or fails with a failInfo bit from the RFC 3161 set
+ * and a specific error; a parsed request is re-encoded, re-parsed and must give
+ * the same fields, and its rejection response must encode.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "cctsa/tsp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void must(int cond)
+{
+	if (!cond) {
+		__builtin_trap();
+	}
+}
+
+static int bit_known(unsigned bit)
+{
+	return bit == CCTSA_TSP_FAIL_BAD_ALG || bit == CCTSA_TSP_FAIL_BAD_REQUEST ||
+	       bit == CCTSA_TSP_FAIL_BAD_DATA_FORMAT || bit == CCTSA_TSP_FAIL_UNACCEPTED_POLICY ||
+	       bit == CCTSA_TSP_FAIL_UNACCEPTED_EXTENSION;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	cctsa_tsp_req a, b;
+	unsigned bit = 99;
+	cctsa_buf out;
+	cctsa_err err;
+
+	err = cctsa_tsp_req_parse(&a, &bit, data, size, NULL);
+	cctsa_buf_init(&out, 0);
+	if (err != CCTSA_OK) {
+		must(err == CCTSA_E_MALFORMED || err == CCTSA_E_UNSUPPORTED);
+		must(bit_known(bit));
+		must(cctsa_tsp_resp_rejection(&out, bit, "fuzz") == CCTSA_OK);
+		cctsa_buf_free(&out);
+		return 0;
+	}
+	must(cctsa_tsp_req_write(&out, &a) == CCTSA_OK);
+	must(cctsa_tsp_req_parse(&b, &bit, out.data, out.len, NULL) == CCTSA_OK);
+	must(a.hash == b.hash && a.hash_null_params == b.hash_null_params &&
+	     a.imprint_len == b.imprint_len && a.policy_len == b.policy_len &&
+	     a.nonce_len == b.nonce_len && a.cert_req == b.cert_req);
+	must(memcmp(a.imprint, b.imprint, a.imprint_len) == 0 &&
+	     memcmp(a.policy, b.policy, a.policy_len) == 0 && memcmp(a.nonce, b.nonce, a.nonce_len) == 0);
+	cctsa_buf_free(&out);
+	return 0;
+}
