@@ -260,6 +260,18 @@ static int build_policy(cctsa_snp_policy *pol, const attest_args *a, uint8_t mea
 	return CCTSA_EXIT_OK;
 }
 
+static void print_time(int64_t at)
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+	char buf[32];
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		buf[0] = '\0';
+	}
+	printf("verification time: %s (@%lld)\n", buf, (long long)at);
+}
+
 static void print_checks(const cctsa_snp_result *res)
 {
 	static const char *const st[3] = {"skip", "pass", "FAIL"};
@@ -311,7 +323,7 @@ static int cmd_verify(const attest_args *a)
 			if (res->report_decoded) {
 				print_report(&res->report, res->product);
 			}
-			printf("verification time: %lld\n", (long long)pol.at);
+			print_time(pol.at);
 			print_checks(res);
 			rc = err == CCTSA_OK ? CCTSA_EXIT_OK : CCTSA_EXIT_FAIL;
 		}
