@@ -224,6 +224,14 @@ static void test_verify_policy(void)
 	(void)verify_expect_fail(&l, l.report.data, CCTSA_SNP_CHK_VEK);
 	t_unload(&l);
 
+	t_load(&l, &real_cases[1]); /* the CA certificates expire too: ARK-Milan on 2045-10-22 */
+	l.pol.at = 2398291200LL; /* 2046-01-01 */
+	res = verify_expect_fail(&l, l.report.data, CCTSA_SNP_CHK_ARK);
+	CHECK(strstr(res->reason[CCTSA_SNP_CHK_ARK], "not valid at") != NULL);
+	l.pol.at = 1577836800LL; /* 2020-01-01: before the ARK was issued */
+	(void)verify_expect_fail(&l, l.report.data, CCTSA_SNP_CHK_ARK);
+	t_unload(&l);
+
 	t_load(&l, &real_cases[2]); /* trustee test-report, reported ucode 115, current 206 */
 	l.pol.min_tcb = (cctsa_snp_tcb){0, 3, 0, 8, 115};
 	CHECK_OK(verify_case(res, &l, l.report.data, l.report.len));
@@ -326,8 +334,8 @@ static void test_turin(void)
 	cctsa_buf_free(&chain);
 }
 
-/* Every one of the 1184*8 single-bit flips of a report fails verification. */
-static void test_flip_report(size_t which)
+/* Every single-bit flip of report bytes [from, to) fails verification. */
+static void test_flip_report(size_t which, size_t from, size_t to)
 {
 	loaded_case l;
 	uint8_t m[CCTSA_SNP_REPORT_LEN];
@@ -337,7 +345,7 @@ static void test_flip_report(size_t which)
 	t_load(&l, &real_cases[which]);
 	CHECK_OK(cctsa_snp_verifier_new(&vf, &l.chain, &l.pol, NULL));
 	CHECK_OK(cctsa_snp_verifier_check(vf, res, l.report.data, l.report.len, NULL));
-	for (size_t bit = 0; bit < CCTSA_SNP_REPORT_LEN * 8; bit++) {
+	for (size_t bit = from * 8; bit < to * 8; bit++) {
 		memcpy(m, l.report.data, sizeof(m));
 		m[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		n_verifies++;
@@ -397,24 +405,38 @@ static void der_of_pem(cctsa_buf *out, const char *rel, int index)
 	X509_free(x);
 }
 
+/* Milan VCEK chain densely, the Genoa VCEK and Milan VLEK chains more sparsely. */
 static void test_flip_certs(uint64_t *rs)
 {
-	loaded_case l;
-	cctsa_buf ask, ark;
+	static const struct {
+		size_t which;
+		const char *ask, *ark;
+		int ask_i, ark_i;
+		size_t stride;
+	} sets[3] = {
+		{2, "trustee/milan_ask_ark_asvk.pem", "trustee/milan_ask_ark_asvk.pem", 0, 1, 13},
+		{7, "virtee-sev/builtin_genoa_ask.pem", "virtee-sev/builtin_genoa_ark.pem", 0, 0, 61},
+		{3, "go-sev-guest/ask_ark_milan_vlek.pem", "go-sev-guest/ask_ark_milan_vlek.pem", 0, 1, 61},
+	};
 
-	t_load(&l, &real_cases[2]);
-	der_of_pem(&ask, "trustee/milan_ask_ark_asvk.pem", 0);
-	der_of_pem(&ark, "trustee/milan_ask_ark_asvk.pem", 1);
-	l.chain.ask = ask.data;
-	l.chain.ask_len = ask.len;
-	l.chain.ark = ark.data;
-	l.chain.ark_len = ark.len;
-	flip_cert(&l, &l.vek, &l.chain.vek, &l.chain.vek_len, 13, rs);
-	flip_cert(&l, &ask, &l.chain.ask, &l.chain.ask_len, 31, rs);
-	flip_cert(&l, &ark, &l.chain.ark, &l.chain.ark_len, 31, rs);
-	cctsa_buf_free(&ask);
-	cctsa_buf_free(&ark);
-	t_unload(&l);
+	for (size_t i = 0; i < 3; i++) {
+		loaded_case l;
+		cctsa_buf ask, ark;
+
+		t_load(&l, &real_cases[sets[i].which]);
+		der_of_pem(&ask, sets[i].ask, sets[i].ask_i);
+		der_of_pem(&ark, sets[i].ark, sets[i].ark_i);
+		l.chain.ask = ask.data;
+		l.chain.ask_len = ask.len;
+		l.chain.ark = ark.data;
+		l.chain.ark_len = ark.len;
+		flip_cert(&l, &l.vek, &l.chain.vek, &l.chain.vek_len, sets[i].stride, rs);
+		flip_cert(&l, &ask, &l.chain.ask, &l.chain.ask_len, 2 * sets[i].stride + 5, rs);
+		flip_cert(&l, &ark, &l.chain.ark, &l.chain.ark_len, 2 * sets[i].stride + 5, rs);
+		cctsa_buf_free(&ask);
+		cctsa_buf_free(&ark);
+		t_unload(&l);
+	}
 }
 
 #include "attest_sim_test.h"
@@ -431,7 +453,9 @@ int main(void)
 	test_verify_policy();
 	test_verify_chains();
 	test_turin();
-	test_flip_report(2);       /* v2 VCEK report: all 9472 bits */
+	test_flip_report(2, 0, CCTSA_SNP_REPORT_LEN);  /* v2 VCEK report: all 9472 bits */
+	test_flip_report(3, 0x2A0, 0x330);            /* v3 VLEK report: r and s */
+	test_flip_report(6, 0x2A0, 0x330);            /* v3 Genoa report: r and s */
 	test_flip_certs(&rs);
 	test_sim(&sim);
 	test_sim_flips(sim);

@@ -2,10 +2,12 @@
  * cctsa attest: verify an SEV-SNP report against its VCEK/VLEK chain, decode one,
  * make simulated reports, or fetch a real one from /dev/sev-guest.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/pem.h>
@@ -418,6 +420,9 @@ static int cmd_sim_report(const attest_args *a)
 	cfg.vmpl = (uint32_t)a->vmpl;
 	cfg.sim.rsa_bits = (unsigned)a->rsa_bits;
 	cctsa_diag_reset(&d);
+	if (mkdir(a->chain_out, 0755) != 0 && errno != EEXIST) {
+		return cctsa_cli_fail("attest", "cannot create %s: %s", a->chain_out, strerror(errno));
+	}
 	if (cctsa_attest_open(&p, &cfg, &d) != CCTSA_OK || cctsa_attest_get_report(p, rep, rdata, &d) != CCTSA_OK ||
 	    cctsa_attest_get_chain(p, &ch, &d) != CCTSA_OK) {
 		rc = d.err == CCTSA_E_USAGE ? cctsa_cli_usage("attest", "%s", d.msg)

@@ -69,7 +69,6 @@ head -c 1000 "$T/trustee/test-report.bin" >"$work/short.bin"
 expect 1 "decode truncated" "$bin" attest decode --report "$work/short.bin"
 
 # simulator
-mkdir "$work/chain"
 expect 0 "sim-report" "$bin" attest sim-report --report-data 00112233 --out "$work/sim.bin" --chain-out "$work/chain" \
 	--measurement "$(printf 'ab%.0s' {1..48})" --rsa-bits 2048
 S="--report $work/sim.bin --vcek $work/chain/vcek.pem --ask $work/chain/ask.pem --ark $work/chain/ark.pem"
