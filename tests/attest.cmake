@@ -11,3 +11,5 @@ if(NOT CCTSA_FUZZ)
     cctsa_test_env(attest_replay_real_${tn})
   endforeach()
 endif()
+# An independent verifier (Node 26 / OpenSSL 3.5) and `openssl verify` on our simulator's output.
+cctsa_script_test(attest_interop LABEL interop TIMEOUT 600 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/attest/interop.sh)

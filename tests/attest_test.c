@@ -439,7 +439,7 @@ static void test_flip_certs(uint64_t *rs)
 	}
 }
 
-#include "attest_sim_test.h"
+#include "attest/sim_test.h"
 
 int main(void)
 {
