@@ -315,6 +315,64 @@ static void test_verify_chains(void)
 	t_unload(&l);
 }
 
+/* The VEK extensions as the README states them; the odd hwID encodings. */
+static void test_vek_parse(void)
+{
+	static const struct {
+		const char *file;
+		const char *product;
+		cctsa_snp_tcb tcb;
+		size_t hwid_len;
+		cctsa_err want;
+	} v[] = {
+		{"go-sev-guest/vcek.testcer", "Milan-B0", {0, 2, 0, 5, 68}, 64, CCTSA_OK},
+		{"virtee-sev/vcek_milan.der", "Milan-B0", {0, 3, 0, 8, 115}, 64, CCTSA_OK},
+		{"trustee/test-vlek.der", "Milan", {0, 4, 0, 24, 217}, 0, CCTSA_OK},
+		{"trustee/az-snp-vtpm/vcek-genoa.pem", "Genoa", {0, 10, 0, 23, 84}, 64, CCTSA_OK},
+		{"derived/trustee_e2e_vcek.der", "Genoa", {0, 10, 0, 23, 25}, 64, CCTSA_OK},
+		{"derived/azure_milan_v0_vcek.pem", "Milan-B0", {0, 4, 0, 24, 219}, 64, CCTSA_OK},
+		{"virtee-sev/vcek_turin.der", "Turin", {0, 0, 0, 0, 9}, 8, CCTSA_OK},
+		{"trustee/test-vcek-invalid-legacy.der", "Milan-B0", {0, 3, 0, 10, 169}, 64, CCTSA_OK},
+		{"trustee/test-vcek-invalid-new.der", "", {0, 0, 0, 0, 0}, 0, CCTSA_E_MALFORMED},
+		{"virtee-sev/builtin_milan_ark.pem", "", {0, 0, 0, 0, 0}, 0, CCTSA_E_MALFORMED},
+	};
+	cctsa_snp_vek_info info;
+	cctsa_buf b;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		cctsa_diag d;
+		cctsa_diag_reset(&d);
+		t_read(&b, v[i].file);
+		CHECK_ERR(cctsa_snp_vek_parse(&info, b.data, b.len, &d), v[i].want);
+		if (v[i].want == CCTSA_OK) {
+			CHECK(strcmp(info.product, v[i].product) == 0 && info.hwid_len == v[i].hwid_len);
+			CHECK(info.tcb.bootloader == v[i].tcb.bootloader && info.tcb.tee == v[i].tcb.tee &&
+			      info.tcb.snp == v[i].tcb.snp && info.tcb.microcode == v[i].tcb.microcode);
+		} else {
+			CHECK(d.msg[0] != '\0');
+		}
+		cctsa_buf_free(&b);
+	}
+	t_read(&b, "virtee-sev/vcek_turin.der");
+	CHECK_OK(cctsa_snp_vek_parse(&info, b.data, b.len, NULL));
+	CHECK(info.has_fmc && memcmp(info.hwid, "\x1e\x55\x0a\x8e\xe5\xcf\x9f\x4d", 8) == 0);
+	cctsa_buf_free(&b);
+	t_read(&b, "trustee/test-vcek-invalid-legacy.der");
+	CHECK_OK(cctsa_snp_vek_parse(&info, b.data, b.len, NULL));
+	for (size_t i = 0; i < 64; i++) {
+		CHECK(info.hwid[i] == i);
+	}
+	/* garbage, empty, truncated, trailing bytes */
+	CHECK_ERR(cctsa_snp_vek_parse(&info, (const uint8_t *)"garbage", 7, NULL), CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_snp_vek_parse(&info, b.data, 0, NULL), CCTSA_E_MALFORMED);
+	for (size_t n = 1; n < b.len; n += 7) {
+		CHECK_ERR(cctsa_snp_vek_parse(&info, b.data, n, NULL), CCTSA_E_MALFORMED);
+	}
+	CHECK_OK(cctsa_buf_put_u8(&b, 0));
+	CHECK_ERR(cctsa_snp_vek_parse(&info, b.data, b.len, NULL), CCTSA_E_MALFORMED);
+	cctsa_buf_free(&b);
+}
+
 /* Turin: no report in the test data, so the chain and its extensions alone. */
 static void test_turin(void)
 {
@@ -452,6 +510,7 @@ int main(void)
 	test_verify_real();
 	test_verify_policy();
 	test_verify_chains();
+	test_vek_parse();
 	test_turin();
 	test_flip_report(2, 0, CCTSA_SNP_REPORT_LEN);  /* v2 VCEK report: all 9472 bits */
 	test_flip_report(3, 0x2A0, 0x330);            /* v3 VLEK report: r and s */

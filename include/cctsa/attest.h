@@ -247,6 +247,24 @@ CCTSA_MUST_USE cctsa_err cctsa_snp_chain_verify(cctsa_snp_product *product,
 						const cctsa_snp_chain *chain, int64_t at,
 						int allow_simulated, cctsa_diag *diag);
 
+/* What a VCEK/VLEK certificate says about its chip (its AMD extensions). */
+typedef struct {
+	char product[32];     /* productName, e.g. "Milan-B0", "Turin" */
+	cctsa_snp_tcb tcb;    /* blSPL, teeSPL, snpSPL, ucodeSPL and (Turin) fmcSPL */
+	int has_fmc;
+	uint8_t hwid[CCTSA_SNP_CHIP_ID_LEN];
+	size_t hwid_len;      /* 64 (Milan, Genoa), 8 (Turin) or 0 (VLEK: no hwID) */
+} cctsa_snp_vek_info;
+
+/*
+ * Parses one VCEK/VLEK certificate (PEM or DER; the first of a PEM bundle) and its
+ * AMD extensions (OIDs 1.3.6.1.4.1.3704.1.x). No signature or time is checked.
+ * CCTSA_E_MALFORMED: not a certificate, an extension repeated or malformed (SPLs
+ * are DER INTEGERs 0..255, hwID 8 or 64 raw bytes), or a required one missing.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_snp_vek_parse(cctsa_snp_vek_info *out, const uint8_t *cert,
+					     size_t cert_len, cctsa_diag *diag);
+
 /*
  * REPORT_DATA binding used between cores (DESIGN.md §1):
  * SHA-512("CCTSA-SNP-BIND-v1" || 0x00 || tls_key_hash || config_hash || nonce),

@@ -24,7 +24,7 @@ static const char usage_text[] =
 	"                      [--measurement HEX] [--report-data HEX] [--vmpl N]\n"
 	"                      [--min-tcb BL:TEE:SNP:UCODE[:FMC]] [--allow-debug]\n"
 	"                      [--allow-migrate-ma] [--allow-sim]\n"
-	"  cctsa attest decode --report R.bin\n"
+	"  cctsa attest decode [--report R.bin] [--vcek V]\n"
 	"  cctsa attest sim-report --report-data HEX --out R.bin --chain-out DIR\n"
 	"                      [--measurement HEX] [--vmpl N] [--rsa-bits N]\n"
 	"  cctsa attest get-report --report-data HEX --out R.bin [--device PATH] [--vmpl N]\n"
@@ -338,27 +338,61 @@ static int cmd_verify(const attest_args *a)
 	return rc;
 }
 
+static int decode_vek(const char *path)
+{
+	cctsa_buf b;
+	cctsa_snp_vek_info v;
+	cctsa_diag d;
+	int rc;
+
+	if ((rc = read_file(&b, path, 1 << 20)) != CCTSA_EXIT_OK) {
+		return rc;
+	}
+	cctsa_diag_reset(&d);
+	if (cctsa_snp_vek_parse(&v, b.data, b.len, &d) != CCTSA_OK) {
+		rc = cctsa_cli_fail("attest", "%s: %s", path, cctsa_diag_str(&d, d.err));
+	} else {
+		printf("VEK certificate (signature and validity not checked here):\n");
+		printf("  %-18s %s\n", "productName", v.product);
+		printf("  %-18s bl %u tee %u snp %u ucode %u", "TCB", v.tcb.bootloader, v.tcb.tee, v.tcb.snp,
+		       v.tcb.microcode);
+		printf(v.has_fmc ? " fmc %u\n" : "\n", v.tcb.fmc);
+		if (v.hwid_len != 0) {
+			print_hex("hwID", v.hwid, v.hwid_len);
+		} else {
+			printf("  %-18s (none: a VLEK)\n", "hwID");
+		}
+	}
+	cctsa_buf_free(&b);
+	return rc;
+}
+
 static int cmd_decode(const attest_args *a)
 {
 	cctsa_buf rep;
 	cctsa_snp_report r;
 	cctsa_diag d;
-	int rc;
+	int rc = CCTSA_EXIT_OK;
 
-	if (a->report == NULL) {
-		return cctsa_cli_usage("attest", "decode needs --report");
+	if (a->report == NULL && a->vcek == NULL) {
+		return cctsa_cli_usage("attest", "decode needs --report and/or --vcek");
 	}
-	if ((rc = read_file(&rep, a->report, 1 << 16)) != CCTSA_EXIT_OK) {
-		return rc;
+	if (a->report != NULL) {
+		if ((rc = read_file(&rep, a->report, 1 << 16)) != CCTSA_EXIT_OK) {
+			return rc;
+		}
+		cctsa_diag_reset(&d);
+		if (cctsa_snp_report_decode(&r, rep.data, rep.len, &d) != CCTSA_OK) {
+			rc = cctsa_cli_fail("attest", "%s: %s", a->report, cctsa_diag_str(&d, d.err));
+		} else {
+			print_report(&r, r.version >= 3 && r.cpuid_fam_id == 0x1A ? CCTSA_SNP_PRODUCT_TURIN
+										  : CCTSA_SNP_PRODUCT_MILAN);
+		}
+		cctsa_buf_free(&rep);
 	}
-	cctsa_diag_reset(&d);
-	if (cctsa_snp_report_decode(&r, rep.data, rep.len, &d) != CCTSA_OK) {
-		rc = cctsa_cli_fail("attest", "%s: %s", a->report, cctsa_diag_str(&d, d.err));
-	} else {
-		print_report(&r, r.version >= 3 && r.cpuid_fam_id == 0x1A ? CCTSA_SNP_PRODUCT_TURIN
-									  : CCTSA_SNP_PRODUCT_MILAN);
+	if (rc == CCTSA_EXIT_OK && a->vcek != NULL) {
+		rc = decode_vek(a->vcek);
 	}
-	cctsa_buf_free(&rep);
 	return rc;
 }
 

@@ -65,6 +65,10 @@ for bad in trustee/test-vcek-invalid-legacy.der trustee/test-vcek-invalid-new.de
 	expect 1 "invalid VCEK $bad" "$bin" attest verify --report "$T/trustee/test-report.bin" --vcek "$T/$bad" \
 		--ask "$T/trustee/milan_ask_ark_asvk.pem" --ark "$T/trustee/milan_ask_ark_asvk.pem" --at "$AT"
 done
+expect 0 "decode Turin VCEK" "$bin" attest decode --vcek "$T/virtee-sev/vcek_turin.der"
+grep_out "bl 0 tee 0 snp 0 ucode 9 fmc 0" "Turin VCEK TCB with fmc"
+grep_out "hwID *1e550a8ee5cf9f4d$" "Turin 8-byte hwID"
+expect 1 "decode invalid-new VCEK (66-byte hwID)" "$bin" attest decode --vcek "$T/trustee/test-vcek-invalid-new.der"
 head -c 1000 "$T/trustee/test-report.bin" >"$work/short.bin"
 expect 1 "decode truncated" "$bin" attest decode --report "$work/short.bin"
 
