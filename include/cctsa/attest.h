@@ -193,7 +193,13 @@ typedef struct {
 	cctsa_snp_tcb min_tcb;      /* default all zero */
 	int allow_debug;            /* default 0: debug policy fails */
 	int allow_migrate_ma;       /* default 0: migration agent fails */
-	int allow_simulated;        /* default 0: only pinned AMD roots */
+	/*
+	 * default 0: only the pinned AMD roots. 1 also accepts a root that names itself
+	 * the simulator (with the simulator's chip id pattern): anyone can make such a
+	 * root, so this proves nothing about the platform. The result is marked
+	 * simulated; for tests and demonstration clusters only.
+	 */
+	int allow_simulated;
 } cctsa_snp_policy;
 
 /* Defaults as documented above, at = now. */

@@ -485,6 +485,9 @@ static int cmd_get_report(const attest_args *a)
 	if ((rc = parse_hex(rdata, 64, a->rdata, 0, "report-data")) != CCTSA_EXIT_OK) {
 		return rc;
 	}
+	if (a->vmpl > 3) {
+		return cctsa_cli_usage("attest", "--vmpl must be 0..3");
+	}
 	cctsa_attest_config_init(&cfg, "sev-guest");
 	if (a->device != NULL) {
 		cfg.device = a->device;
