@@ -157,6 +157,22 @@ static void test_providers(void)
 	CHECK_OK(cctsa_snp_verify(res, rep, sizeof(rep), &ch, &pol, NULL));
 	CHECK(res->simulated && res->skipped == 0);
 	cctsa_attest_close(p);
+	/* a guest whose policy allows a migration agent: refused unless the verifier allows it */
+	cfg.sim.policy |= CCTSA_SNP_POLICY_MIGRATE_MA;
+	cfg.vmpl = 1;
+	CHECK_OK(cctsa_attest_open(&p, &cfg, NULL));
+	CHECK_OK(cctsa_attest_get_report(p, rep, rd, NULL));
+	CHECK_OK(cctsa_attest_get_chain(p, &ch, NULL));
+	pol.vmpl = 1;
+	CHECK_ERR(cctsa_snp_verify(res, rep, sizeof(rep), &ch, &pol, NULL), CCTSA_E_VERIFY);
+	CHECK(res->failed == 1 && res->status[CCTSA_SNP_CHK_POLICY] == CCTSA_SNP_FAIL);
+	CHECK(strstr(res->reason[CCTSA_SNP_CHK_POLICY], "migration agent") != NULL);
+	pol.allow_migrate_ma = 1;
+	CHECK_OK(cctsa_snp_verify(res, rep, sizeof(rep), &ch, &pol, NULL));
+	cctsa_attest_close(p);
+	cfg.vmpl = 4;
+	CHECK_ERR(cctsa_attest_open(&p, &cfg, NULL), CCTSA_E_USAGE);
+	cfg.vmpl = 0;
 	cfg.sim.rsa_bits = 1024;
 	CHECK_ERR(cctsa_attest_open(&p, &cfg, NULL), CCTSA_E_USAGE);
 	cctsa_mem_free(res);
