@@ -1,7 +1,9 @@
 /*
  * libFuzzer target for the SEV-SNP report codec: any input either fails to decode
  * cleanly or decodes to a report that encodes back to the same bytes and decodes
- * to the same struct. The firmware response wrapper is exercised as well.
+ * to the same struct. The firmware response wrapper and the VCEK/VLEK
+ * certificate loader (PEM or DER, strict outer DER, AMD extensions) are exercised
+ * on the same input.
  */
 #include <stdint.h>
 #include <string.h>
@@ -43,6 +45,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cctsa_snp_parse_report_rsp(enc, data, size, NULL) == CCTSA_OK &&
 	    cctsa_snp_report_decode(&r2, enc, sizeof(enc), NULL) != CCTSA_OK) {
 		die();
+	}
+	{
+		cctsa_snp_vek_info v;
+		cctsa_diag_reset(&d);
+		if (cctsa_snp_vek_parse(&v, data, size, &d) == CCTSA_OK) {
+			if (v.hwid_len != 0 && v.hwid_len != 8 && v.hwid_len != 64) {
+				die();
+			}
+		} else if (d.msg[0] == '\0') {
+			die();
+		}
 	}
 	return 0;
 }

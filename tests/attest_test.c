@@ -260,6 +260,10 @@ static void test_verify_policy(void)
 	memcpy(m, l.report.data, sizeof(m));
 	m[42] ^= 0xff;
 	(void)verify_expect_fail(&l, m, CCTSA_SNP_CHK_SIGNATURE);
+	/* a report of the wrong size: the format check fails, nothing else is judged as passing */
+	CHECK_ERR(verify_case(res, &l, l.report.data, CCTSA_SNP_REPORT_LEN - 1), CCTSA_E_VERIFY);
+	CHECK(res->status[CCTSA_SNP_CHK_FORMAT] == CCTSA_SNP_FAIL && res->status[CCTSA_SNP_CHK_SIGNATURE] == CCTSA_SNP_FAIL);
+	CHECK(res->status[CCTSA_SNP_CHK_MEASUREMENT] == CCTSA_SNP_FAIL && !res->report_decoded);
 	/* skipped checks are reported as such, not as passes */
 	l.pol.measurement = NULL;
 	l.pol.report_data = NULL;

@@ -61,6 +61,18 @@ expect 1 "VLEK before its notBefore" "$bin" attest verify $V --at @1733702400
 expect 1 "debug policy refused by default" "$bin" attest verify --report "$T/go-sev-guest/attestation.bin" \
 	--vcek "$T/go-sev-guest/vcek.testcer" --ask "$T/go-sev-guest/ask_ark_milan.pem" --ark "$T/go-sev-guest/ask_ark_milan.pem" --at "$AT"
 grep_out "policy        FAIL .*DEBUG" "debug policy named"
+# go-sev-guest verifies this chain at 2022-09-24T01:00Z; the VCEK's notBefore is 00:55:28Z (inclusive)
+G="--report $T/go-sev-guest/attestation.bin --vcek $T/go-sev-guest/vcek.testcer --ask $T/go-sev-guest/ask_ark_milan.pem --ark $T/go-sev-guest/ask_ark_milan.pem --allow-debug"
+# shellcheck disable=SC2086
+expect 0 "attestation.bin at 2022-09-24T01:00Z" "$bin" attest verify $G --at 2022-09-24T01:00:00Z
+# shellcheck disable=SC2086
+expect 0 "attestation.bin at notBefore" "$bin" attest verify $G --at 2022-09-24T00:55:28Z
+# shellcheck disable=SC2086
+expect 1 "attestation.bin one second before notBefore" "$bin" attest verify $G --at 2022-09-24T00:55:27Z
+# shellcheck disable=SC2086
+expect 0 "attestation.bin at notAfter" "$bin" attest verify $G --at 2029-09-24T00:55:28Z
+# shellcheck disable=SC2086
+expect 1 "attestation.bin one second after notAfter" "$bin" attest verify $G --at 2029-09-24T00:55:29Z
 for bad in trustee/test-vcek-invalid-legacy.der trustee/test-vcek-invalid-new.der; do
 	expect 1 "invalid VCEK $bad" "$bin" attest verify --report "$T/trustee/test-report.bin" --vcek "$T/$bad" \
 		--ask "$T/trustee/milan_ask_ark_asvk.pem" --ark "$T/trustee/milan_ask_ark_asvk.pem" --at "$AT"
