@@ -2,8 +2,8 @@
  * libFuzzer target for the SEV-SNP report codec: any input either fails to decode
  * cleanly or decodes to a report that encodes back to the same bytes and decodes
  * to the same struct. The firmware response wrapper and the VCEK/VLEK
- * certificate loader (PEM or DER, strict outer DER, AMD extensions) are exercised
- * on the same input.
+ * certificate loader (PEM or DER, strict outer DER, AMD extensions) and the
+ * extended report's certificate table are exercised on the same input.
  */
 #include <stdint.h>
 #include <string.h>
@@ -45,6 +45,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cctsa_snp_parse_report_rsp(enc, data, size, NULL) == CCTSA_OK &&
 	    cctsa_snp_report_decode(&r2, enc, sizeof(enc), NULL) != CCTSA_OK) {
 		die();
+	}
+	{
+		cctsa_snp_chain ch;
+		if (cctsa_snp_parse_cert_table(&ch, data, size, NULL) == CCTSA_OK &&
+		    (ch.vek < data || ch.vek + ch.vek_len > data + size || ch.vek_len == 0)) {
+			die();
+		}
 	}
 	{
 		cctsa_snp_vek_info v;

@@ -524,6 +524,7 @@ int main(void)
 	test_sim_flips(sim);
 	test_providers();
 	test_binding();
+	test_cert_table();
 	cctsa_snp_sim_free(sim);
 	fprintf(stderr, "attest: 8/8 real reports verified; %lu report bit flips, %lu certificate bit flips "
 			"all rejected; %lu verifications\n",

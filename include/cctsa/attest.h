@@ -342,17 +342,33 @@ CCTSA_MUST_USE cctsa_err cctsa_attest_get_report(cctsa_attest_provider *p,
 						 const uint8_t report_data[static CCTSA_SNP_REPORT_DATA_LEN],
 						 cctsa_diag *diag);
 /*
- * The provider's certificate chain: sim returns its own; sev-guest returns
- * CCTSA_E_UNSUPPORTED (the VCEK comes from AMD KDS or the host).
+ * The provider's certificate chain; the pointers stay valid until the provider is
+ * closed. sim: its own chain. sev-guest: the certificates the host attaches to an
+ * extended report (SNP_GET_EXT_REPORT), fetched once; CCTSA_E_UNSUPPORTED if the
+ * host supplies none (then the VCEK must come from AMD KDS), CCTSA_E_IO if the
+ * request fails, CCTSA_E_MALFORMED if the certificate table is bad.
  */
-CCTSA_MUST_USE cctsa_err cctsa_attest_get_chain(const cctsa_attest_provider *p,
-						cctsa_snp_chain *out, cctsa_diag *diag);
+CCTSA_MUST_USE cctsa_err cctsa_attest_get_chain(cctsa_attest_provider *p, cctsa_snp_chain *out,
+						cctsa_diag *diag);
 int cctsa_attest_is_simulated(const cctsa_attest_provider *p);
 const char *cctsa_attest_provider_name(const cctsa_attest_provider *p);
 
 /* ---- Linux sev-guest uapi (written from the documented layout) ---- */
-/* Exposed for tests: the ioctl request number and response parsing. */
+/* Exposed for tests: the ioctl request numbers and response parsing. */
 unsigned long cctsa_snp_ioctl_get_report(void);
+unsigned long cctsa_snp_ioctl_get_ext_report(void);
+/*
+ * Parses the certificate table of an extended report (GHCB spec): 24-byte entries
+ * {GUID[16] (bytes in the order the GUID string reads), offset u32, length u32},
+ * offsets from the table start, ended by an all-zero entry. out receives views
+ * into table: vek = the VCEK (63da758d-e664-4564-adc5-f4b93be8accd) or else the
+ * VLEK (a8074bc2-a25a-483e-aae6-39c045a0b8a1), ask = ASK/ASVK
+ * (4ab7b379-bbac-4fe4-a02f-05aef327c782), ark = ARK (c0b406a4-a803-4952-9743-
+ * 3fb6014cd0ae); other GUIDs are skipped. CCTSA_E_MALFORMED: no terminator, an
+ * entry outside the table or overlapping the entries, a repeated GUID, or no VEK.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_snp_parse_cert_table(cctsa_snp_chain *out, const uint8_t *table,
+						    size_t len, cctsa_diag *diag);
 /*
  * Parses the firmware MSG_REPORT_RSP (status u32, report_size u32, 24 reserved
  * bytes, report) into out. CCTSA_E_IO for a firmware error status,

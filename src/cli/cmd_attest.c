@@ -27,7 +27,8 @@ static const char usage_text[] =
 	"  cctsa attest decode [--report R.bin] [--vcek V]\n"
 	"  cctsa attest sim-report --report-data HEX --out R.bin --chain-out DIR\n"
 	"                      [--measurement HEX] [--vmpl N] [--rsa-bits N]\n"
-	"  cctsa attest get-report --report-data HEX --out R.bin [--device PATH] [--vmpl N]\n"
+	"  cctsa attest get-report --report-data HEX --out R.bin [--chain-out DIR]\n"
+	"                      [--device PATH] [--vmpl N]\n"
 	"\n"
 	"Certificates are PEM (a file may hold several; the right one is picked by name)\n"
 	"or DER. TIME is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @UNIX (default: now).\n"
@@ -36,7 +37,9 @@ static const char usage_text[] =
 	"failed. A check whose expected value was not given is shown as 'skip' and is\n"
 	"not a pass. --allow-sim accepts the simulator's root and marks the result\n"
 	"SIMULATED; without it only the pinned AMD roots (Milan, Genoa, Turin) count.\n"
-	"sim-report writes the report and DIR/{vcek,ask,ark}.pem of a fresh simulator.\n";
+	"sim-report writes the report and DIR/{vcek,ask,ark}.pem of a fresh simulator;\n"
+	"get-report asks /dev/sev-guest, and with --chain-out also writes the\n"
+	"certificates the host attaches to an extended report.\n";
 
 typedef struct {
 	const char *report, *vcek, *ask, *ark, *at, *meas, *rdata, *min_tcb, *out, *chain_out, *device;
@@ -431,11 +434,33 @@ static int write_report(const char *path, const uint8_t rep[CCTSA_SNP_REPORT_LEN
 	return CCTSA_EXIT_OK;
 }
 
+/* The provider's chain as DIR/{vcek,ask,ark}.pem (entries the host omitted are skipped). */
+static int write_chain(cctsa_attest_provider *p, const char *dir)
+{
+	cctsa_snp_chain ch;
+	cctsa_diag d;
+	int rc;
+
+	cctsa_diag_reset(&d);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		return cctsa_cli_fail("attest", "cannot create %s: %s", dir, strerror(errno));
+	}
+	if (cctsa_attest_get_chain(p, &ch, &d) != CCTSA_OK) {
+		return cctsa_cli_fail("attest", "%s", cctsa_diag_str(&d, d.err));
+	}
+	if ((rc = write_pem(dir, "vcek.pem", ch.vek, ch.vek_len)) == CCTSA_EXIT_OK && ch.ask != NULL) {
+		rc = write_pem(dir, "ask.pem", ch.ask, ch.ask_len);
+	}
+	if (rc == CCTSA_EXIT_OK && ch.ark != NULL) {
+		rc = write_pem(dir, "ark.pem", ch.ark, ch.ark_len);
+	}
+	return rc;
+}
+
 static int cmd_sim_report(const attest_args *a)
 {
 	cctsa_attest_config cfg;
 	cctsa_attest_provider *p = NULL;
-	cctsa_snp_chain ch;
 	cctsa_diag d;
 	uint8_t rdata[64], rep[CCTSA_SNP_REPORT_LEN];
 	int rc;
@@ -454,17 +479,11 @@ static int cmd_sim_report(const attest_args *a)
 	cfg.vmpl = (uint32_t)a->vmpl;
 	cfg.sim.rsa_bits = (unsigned)a->rsa_bits;
 	cctsa_diag_reset(&d);
-	if (mkdir(a->chain_out, 0755) != 0 && errno != EEXIST) {
-		return cctsa_cli_fail("attest", "cannot create %s: %s", a->chain_out, strerror(errno));
-	}
-	if (cctsa_attest_open(&p, &cfg, &d) != CCTSA_OK || cctsa_attest_get_report(p, rep, rdata, &d) != CCTSA_OK ||
-	    cctsa_attest_get_chain(p, &ch, &d) != CCTSA_OK) {
+	if (cctsa_attest_open(&p, &cfg, &d) != CCTSA_OK || cctsa_attest_get_report(p, rep, rdata, &d) != CCTSA_OK) {
 		rc = d.err == CCTSA_E_USAGE ? cctsa_cli_usage("attest", "%s", d.msg)
 					    : cctsa_cli_fail("attest", "%s", cctsa_diag_str(&d, d.err));
 	} else if ((rc = write_report(a->out, rep)) == CCTSA_EXIT_OK &&
-		   (rc = write_pem(a->chain_out, "vcek.pem", ch.vek, ch.vek_len)) == CCTSA_EXIT_OK &&
-		   (rc = write_pem(a->chain_out, "ask.pem", ch.ask, ch.ask_len)) == CCTSA_EXIT_OK &&
-		   (rc = write_pem(a->chain_out, "ark.pem", ch.ark, ch.ark_len)) == CCTSA_EXIT_OK) {
+		   (rc = write_chain(p, a->chain_out)) == CCTSA_EXIT_OK) {
 		printf("wrote SIMULATED report %s and chain %s/{vcek,ask,ark}.pem\n", a->out, a->chain_out);
 	}
 	cctsa_attest_close(p);
@@ -496,8 +515,8 @@ static int cmd_get_report(const attest_args *a)
 	cctsa_diag_reset(&d);
 	if (cctsa_attest_open(&p, &cfg, &d) != CCTSA_OK || cctsa_attest_get_report(p, rep, rdata, &d) != CCTSA_OK) {
 		rc = cctsa_cli_fail("attest", "%s", cctsa_diag_str(&d, d.err));
-	} else {
-		rc = write_report(a->out, rep);
+	} else if ((rc = write_report(a->out, rep)) == CCTSA_EXIT_OK && a->chain_out != NULL) {
+		rc = write_chain(p, a->chain_out);
 	}
 	cctsa_attest_close(p);
 	return rc;

@@ -112,6 +112,8 @@ static void test_providers(void)
 	cctsa_buf real;
 
 	CHECK(cctsa_snp_ioctl_get_report() == (unsigned long)SNP_GET_REPORT);
+	CHECK(cctsa_snp_ioctl_get_ext_report() == (unsigned long)SNP_GET_EXT_REPORT);
+	CHECK(sizeof(struct snp_ext_report_req) == 112 && sizeof(struct snp_report_req) == 96);
 	cctsa_attest_config_init(&cfg, "sev-guest");
 	cfg.device = "/nonexistent/sev-guest";
 	cctsa_diag_reset(&d);
@@ -121,7 +123,7 @@ static void test_providers(void)
 	CHECK_OK(cctsa_attest_open(&p, &cfg, NULL));
 	CHECK(!cctsa_attest_is_simulated(p) && strcmp(cctsa_attest_provider_name(p), "sev-guest") == 0);
 	CHECK_ERR(cctsa_attest_get_report(p, rep, rd, NULL), CCTSA_E_IO);
-	CHECK_ERR(cctsa_attest_get_chain(p, &ch, NULL), CCTSA_E_UNSUPPORTED);
+	CHECK_ERR(cctsa_attest_get_chain(p, &ch, NULL), CCTSA_E_IO); /* SNP_GET_EXT_REPORT refused */
 	cctsa_attest_close(p);
 	cctsa_attest_config_init(&cfg, "tpm");
 	CHECK_ERR(cctsa_attest_open(&p, &cfg, NULL), CCTSA_E_USAGE);
@@ -198,4 +200,81 @@ static void test_binding(void)
 	n[31] ^= 1;
 	CHECK_OK(cctsa_snp_binding(out2, k, c, n));
 	CHECK(memcmp(out, out2, 64) != 0);
+}
+
+/* Appends one certificate-table entry header. */
+static void ct_entry(uint8_t *t, size_t i, const char *guid_hex, uint32_t off, uint32_t len)
+{
+	if (guid_hex != NULL) {
+		t_unhex(t + 24 * i, 16, guid_hex);
+	} else {
+		memset(t + 24 * i, 0, 16);
+	}
+	memcpy(t + 24 * i + 16, &off, 4); /* little-endian host: the uapi uses native order */
+	memcpy(t + 24 * i + 20, &len, 4);
+}
+
+#define G_VCEK "63da758de6644564adc5f4b93be8accd"
+#define G_VLEK "a8074bc2a25a483eaae639c045a0b8a1"
+#define G_ASK "4ab7b379bbac4fe4a02f05aef327c782"
+#define G_ARK "c0b406a4a803495297433fb6014cd0ae"
+
+/* The extended report's certificate table: real certificates arranged as a host would. */
+static void test_cert_table(void)
+{
+	loaded_case l;
+	cctsa_buf ask, ark;
+	uint8_t *t = cctsa_mem_alloc(16384);
+	size_t hdr = 24 * 5, off;
+	cctsa_snp_chain ch;
+	cctsa_snp_result *res = cctsa_mem_alloc(sizeof(*res));
+	t_load(&l, &real_cases[1]);
+	der_of_pem(&ask, "virtee-sev/builtin_milan_ask.pem", 0);
+	der_of_pem(&ark, "virtee-sev/builtin_milan_ark.pem", 0);
+	off = hdr;
+	ct_entry(t, 0, "00112233445566778899aabbccddeeff", (uint32_t)off, 1); /* unknown: skipped */
+	ct_entry(t, 1, G_VCEK, (uint32_t)off, (uint32_t)l.vek.len);
+	memcpy(t + off, l.vek.data, l.vek.len);
+	off += l.vek.len;
+	ct_entry(t, 2, G_ASK, (uint32_t)off, (uint32_t)ask.len);
+	memcpy(t + off, ask.data, ask.len);
+	off += ask.len;
+	ct_entry(t, 3, G_ARK, (uint32_t)off, (uint32_t)ark.len);
+	memcpy(t + off, ark.data, ark.len);
+	off += ark.len;
+	ct_entry(t, 4, NULL, 0, 0);
+	CHECK_OK(cctsa_snp_parse_cert_table(&ch, t, off, NULL));
+	CHECK(ch.vek == t + hdr && ch.vek_len == l.vek.len && ch.ask_len == ask.len && ch.ark_len == ark.len);
+	CHECK_OK(cctsa_snp_verify(res, l.report.data, l.report.len, &ch, &l.pol, NULL));
+	/* every truncation of the table fails or drops a certificate the chain needs */
+	for (size_t n = 0; n < off; n += 97) {
+		cctsa_err e = cctsa_snp_parse_cert_table(&ch, t, n, NULL);
+		CHECK(e == CCTSA_E_MALFORMED);
+	}
+	ct_entry(t, 2, G_VCEK, (uint32_t)hdr, 10); /* repeated GUID */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, 24, 10); /* inside the entries */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, (uint32_t)off - 5, 10); /* past the end */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, (uint32_t)hdr, 0); /* empty */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, 0xFFFFFFF0u, 0x20); /* offset + length wraps */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, (uint32_t)(hdr + l.vek.len), (uint32_t)ask.len);
+	ct_entry(t, 4, NULL, 1, 0); /* terminator not all zero */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 4, NULL, 0, 0);
+	ct_entry(t, 1, G_VLEK, (uint32_t)hdr, (uint32_t)l.vek.len); /* a VLEK-only table */
+	CHECK_OK(cctsa_snp_parse_cert_table(&ch, t, off, NULL));
+	CHECK(ch.vek == t + hdr);
+	ct_entry(t, 1, "00112233445566778899aabbccddeef0", (uint32_t)hdr, 1); /* no VEK at all */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	memset(t, 0xAB, 16384); /* no terminator in 64 entries */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, 16384, NULL), CCTSA_E_MALFORMED);
+	cctsa_buf_free(&ask);
+	cctsa_buf_free(&ark);
+	t_unload(&l);
+	cctsa_mem_free(res);
+	cctsa_mem_free(t);
 }
