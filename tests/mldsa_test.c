@@ -145,7 +145,50 @@ static void test_ntt_paths(uint64_t *rng)
 		}
 	}
 	if (n == 0) {
-		fprintf(stderr, "mldsa_test: no AVX2 on this CPU; only the portable NTT ran\n");
+		fprintf(stderr, "mldsa_test: AVX2 not selected (no AVX2, or built with CCTSA_NO_AVX2); only the portable NTT ran\n");
+	}
+}
+
+/* The one-polynomial samplers agree with the four-way vector samplers. */
+static void test_samplers(uint64_t *rng)
+{
+	static const cctsa_mldsa_alg algs[3] = {CCTSA_MLDSA_44, CCTSA_MLDSA_65, CCTSA_MLDSA_87};
+	static mldsa_matrix a;
+	static mldsa_polyvecl s1, y, v;
+	static mldsa_polyveck s2, t1, t2;
+	uint8_t seed[64];
+	mldsa_poly one;
+
+	for (int s = 0; s < 3; s++) {
+		const mldsa_params *p = mldsa_params_get(algs[s]);
+		for (size_t i = 0; i < sizeof(seed); i++) {
+			seed[i] = (uint8_t)check_rand(rng);
+		}
+		mldsa_expand_a(&a, p, seed);
+		mldsa_expand_s(&s1, &s2, p, seed);
+		mldsa_expand_mask(&y, p, seed, 77);
+		for (unsigned i = 0; i < p->k; i++) {
+			for (unsigned j = 0; j < p->l; j++) {
+				mldsa_poly_uniform(&one, seed, (uint8_t)j, (uint8_t)i);
+				CHECK_MEMEQ(&one, &a.m[i].v[j], sizeof(one));
+			}
+			mldsa_poly_uniform_eta(&one, seed, (uint16_t)(p->l + i), p->eta);
+			CHECK_MEMEQ(&one, &s2.v[i], sizeof(one));
+		}
+		for (unsigned j = 0; j < p->l; j++) {
+			mldsa_poly_uniform_eta(&one, seed, (uint16_t)j, p->eta);
+			CHECK_MEMEQ(&one, &s1.v[j], sizeof(one));
+			mldsa_poly_uniform_gamma1(&one, seed, (uint16_t)(77 + j), p);
+			CHECK_MEMEQ(&one, &y.v[j], sizeof(one));
+			CHECK(mldsa_poly_chknorm(&s1.v[j], (int32_t)p->eta + 1) == 0);
+			CHECK(mldsa_poly_chknorm(&y.v[j], p->gamma1 + 1) == 0);
+			v.v[j] = y.v[j];
+			mldsa_poly_ntt(&v.v[j]);
+		}
+		/* A*v with A stored and sampled on the fly agree */
+		mldsa_matrix_mul(&t1, &a, &v, p);
+		mldsa_matrix_mul_rho(&t2, seed, &v, p);
+		CHECK_MEMEQ(&t1, &t2, p->k * sizeof(mldsa_poly));
 	}
 }
 
@@ -999,6 +1042,7 @@ int main(void)
 	test_decompose_exhaustive();
 	test_ntt(&rng);
 	test_ntt_paths(&rng);
+	test_samplers(&rng);
 	test_packing(&rng);
 	test_errors();
 	test_roundtrip(&rng, check_iters(10));

@@ -524,14 +524,252 @@ static void test_corep_io(void)
 	event_base_free(st.base);
 }
 
+/* The gateway's client drops a core that answers badly and fails what was pending. */
+typedef struct {
+	struct event_base *base;
+	cctsa_net_corep_server *srv;
+	unsigned malformed;
+	char msg[CCTSA_DIAG_MAX];
+} bad_core;
+
+static void bad_on_ts(void *ctx, uint64_t conn, const cctsa_net_corep_ts_req *req)
+{
+	bad_core *bc = ctx;
+	cctsa_net_corep_ts_resp r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = req->id + 1000; /* an id the gateway never sent */
+	r.status = CCTSA_TSP_STATUS_REJECTION;
+	r.fail_bit = CCTSA_TSP_FAIL_SYSTEM_FAILURE;
+	CHECK_OK(cctsa_net_corep_server_reply_ts(bc->srv, conn, &r, NULL));
+}
+
+static void bad_on_info(void *ctx, uint64_t conn, const cctsa_net_corep_info_req *req)
+{
+	(void)ctx;
+	(void)conn;
+	(void)req;
+}
+
+static void bad_ts_cb(void *arg, cctsa_err err, const cctsa_net_corep_ts_resp *resp, const cctsa_diag *d)
+{
+	bad_core *bc = arg;
+
+	CHECK(err == CCTSA_E_MALFORMED && resp == NULL && d != NULL);
+	snprintf(bc->msg, sizeof(bc->msg), "%s", d->msg);
+	bc->malformed++;
+	event_base_loopexit(bc->base, NULL);
+}
+
+static void bad_info_cb(void *arg, cctsa_err err, const cctsa_net_corep_info_resp *resp,
+			const cctsa_diag *d)
+{
+	bad_core *bc = arg;
+
+	CHECK(err == CCTSA_E_MALFORMED && resp == NULL && d != NULL);
+	snprintf(bc->msg, sizeof(bc->msg), "%s", d->msg);
+	bc->malformed++;
+	event_base_loopexit(bc->base, NULL);
+}
+
+static void late_info_cb(void *arg, cctsa_err err, const cctsa_net_corep_info_resp *resp,
+			 const cctsa_diag *d)
+{
+	bad_core *bc = arg;
+
+	CHECK(err == CCTSA_E_STATE && resp == NULL && strstr(d->msg, "no answer") != NULL);
+	bc->malformed += 100;
+	event_base_loopexit(bc->base, NULL);
+}
+
+static void test_corep_client_bad_core(void)
+{
+	bad_core bc;
+	cctsa_net_corep_handlers h = {&bc, bad_on_ts, bad_on_info, NULL};
+	cctsa_net_corep_client *cl = NULL;
+	cctsa_net_corep_ts_req m;
+	struct sockaddr_un sa;
+	char path[64];
+	int lfd, fd;
+
+	memset(&bc, 0, sizeof(bc));
+	snprintf(path, sizeof(path), "/tmp/cctsa-net-test-bad-%d.sock", (int)getpid());
+	bc.base = event_base_new();
+	CHECK(bc.base != NULL);
+	/* 1: a well-formed response to an unknown id */
+	CHECK_OK(cctsa_net_corep_server_new(&bc.srv, bc.base, path, &h, NULL));
+	CHECK_OK(cctsa_net_corep_client_new(&cl, bc.base, path, NULL));
+	sample_req(&m);
+	CHECK_OK(cctsa_net_corep_client_ts(cl, &m.req, 0, bad_ts_cb, &bc, NULL));
+	CHECK(event_base_dispatch(bc.base) == 0);
+	CHECK(bc.malformed == 1 && strstr(bc.msg, "unknown request") != NULL);
+	cctsa_net_corep_client_free(cl);
+	/* a core that never answers: the request fails at its deadline */
+	CHECK_OK(cctsa_net_corep_client_new(&cl, bc.base, path, NULL));
+	cctsa_net_corep_client_set_timeout(cl, 50);
+	CHECK_OK(cctsa_net_corep_client_info(cl, CCTSA_NET_INFO_HEALTH, late_info_cb, &bc, NULL));
+	CHECK(event_base_dispatch(bc.base) == 0);
+	CHECK(bc.malformed == 101 && cctsa_net_corep_client_pending(cl) == 0);
+	bc.malformed = 1;
+	cctsa_net_corep_client_free(cl);
+	cctsa_net_corep_server_free(bc.srv);
+	/* 2: a core that sends a request-type frame, then a bad version */
+	for (unsigned round = 0; round < 2; round++) {
+		static const char *const frames[2] = {"\x01\x01\x00\x00\x00\x0f", "\x07\x02\x00\x00\x00\x10"};
+		static const char *const needles[2] = {"unknown type", "version"};
+
+		CHECK_OK(net_unix_addr_test(&sa, path));
+		(void)unlink(path);
+		lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+		CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lfd, 1) == 0);
+		CHECK_OK(cctsa_net_corep_client_new(&cl, bc.base, path, NULL));
+		CHECK_OK(cctsa_net_corep_client_info(cl, CCTSA_NET_INFO_CERTS, bad_info_cb, &bc, NULL));
+		fd = accept(lfd, NULL, NULL);
+		CHECK(fd >= 0 && write(fd, frames[round], 6) == 6);
+		CHECK(event_base_dispatch(bc.base) == 0);
+		CHECK(bc.malformed == 2 + round && strstr(bc.msg, needles[round]) != NULL);
+		CHECK(cctsa_net_corep_client_pending(cl) == 0);
+		cctsa_net_corep_client_free(cl);
+		close(fd);
+		close(lfd);
+		(void)unlink(path);
+	}
+	event_base_free(bc.base);
+}
+
+/* Peer rules: net's types plus the application's exact set (or its whole range). */
+static void test_peer_rules(void)
+{
+	static const cctsa_net_frame_type app[] = {{0x01, 4, 4}, {0x21, 0, 300000}};
+	static const cctsa_net_frame_type dup[] = {{0x01, 4, 4}, {0x01, 0, 8}};
+	static const cctsa_net_frame_type reserved[] = {{0xf1, 0, 8}};
+	static const cctsa_net_frame_type zero[] = {{0x00, 0, 8}};
+	static const cctsa_net_frame_type big[] = {{0x05, 0, CCTSA_NET_PEER_MAX + 1}};
+	static const cctsa_net_frame_type inverted[] = {{0x05, 9, 8}};
+	cctsa_net_peer_rules r;
+	uint8_t hdr[6] = {1, 0x01, 0, 0, 0, 4};
+	uint8_t type = 0;
+	uint32_t l = 0;
+
+	CHECK_OK(cctsa_net_peer_rules_init(&r, app, 2, NULL));
+	CHECK_OK(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL));
+	hdr[5] = 5;
+	CHECK_ERR(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL), CCTSA_E_MALFORMED);
+	hdr[1] = 0x02; /* not in the application's set */
+	hdr[5] = 0;
+	CHECK_ERR(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL), CCTSA_E_MALFORMED);
+	hdr[1] = 0x21;
+	hdr[2] = 0x04; /* 0x040000 > 300000 */
+	CHECK_ERR(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL), CCTSA_E_MALFORMED);
+	hdr[2] = 0;
+	hdr[1] = CCTSA_NET_PEER_READY;
+	CHECK_OK(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL));
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, dup, 2, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, reserved, 1, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, zero, 1, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, big, 1, NULL), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_net_peer_rules_init(&r, inverted, 1, NULL), CCTSA_E_USAGE);
+	/* default: every application type up to 1 MiB, nothing reserved beyond net's three */
+	CHECK_OK(cctsa_net_peer_rules_init(&r, NULL, 0, NULL));
+	for (unsigned t = 0; t < 256; t++) {
+		cctsa_err e;
+
+		hdr[1] = (uint8_t)t;
+		memcpy(hdr + 2, "\x00\x10\x00\x00", 4);
+		e = cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL);
+		CHECK((t >= CCTSA_NET_APP_TYPE_MIN && t <= CCTSA_NET_APP_TYPE_MAX) ? e == CCTSA_OK : e != CCTSA_OK);
+		memcpy(hdr + 2, "\x00\x10\x00\x01", 4);
+		CHECK(cctsa_net_frame_check(&r.rules, &type, &l, hdr, NULL) != CCTSA_OK);
+	}
+}
+
+/* Backpressure: with one request in flight allowed, the next is read only once
+ * the first is answered, though the gateway pipelined all three. */
+typedef struct {
+	struct event_base *base;
+	cctsa_net_corep_server *srv;
+	unsigned outstanding, handled, done;
+	uint64_t conn, id;
+} bp_state;
+
+static void bp_reply(evutil_socket_t fd, short what, void *arg)
+{
+	bp_state *st = arg;
+	cctsa_net_corep_info_resp r = {st->id, 0, (const uint8_t *)"ok", 2};
+
+	(void)fd;
+	(void)what;
+	st->outstanding--;
+	CHECK_OK(cctsa_net_corep_server_reply_info(st->srv, st->conn, &r, NULL));
+}
+
+static void bp_on_ts(void *ctx, uint64_t conn, const cctsa_net_corep_ts_req *req)
+{
+	(void)ctx;
+	(void)conn;
+	(void)req;
+	CHECK(0);
+}
+
+static void bp_on_info(void *ctx, uint64_t conn, const cctsa_net_corep_info_req *req)
+{
+	bp_state *st = ctx;
+	struct timeval now = {0, 0};
+
+	CHECK(st->outstanding == 0);
+	st->outstanding++;
+	st->handled++;
+	st->conn = conn;
+	st->id = req->id;
+	CHECK(event_base_once(st->base, -1, EV_TIMEOUT, bp_reply, st, &now) == 0);
+}
+
+static void bp_cb(void *arg, cctsa_err err, const cctsa_net_corep_info_resp *resp, const cctsa_diag *d)
+{
+	bp_state *st = arg;
+
+	(void)d;
+	CHECK(err == CCTSA_OK && resp->body_len == 2);
+	if (++st->done == 3) {
+		event_base_loopexit(st->base, NULL);
+	}
+}
+
+static void test_corep_backpressure(void)
+{
+	bp_state st;
+	cctsa_net_corep_handlers h = {&st, bp_on_ts, bp_on_info, NULL};
+	cctsa_net_corep_client *cl = NULL;
+	char path[64];
+
+	memset(&st, 0, sizeof(st));
+	snprintf(path, sizeof(path), "/tmp/cctsa-net-test-bp-%d.sock", (int)getpid());
+	st.base = event_base_new();
+	CHECK(st.base != NULL);
+	CHECK_OK(cctsa_net_corep_server_new(&st.srv, st.base, path, &h, NULL));
+	cctsa_net_corep_server_set_max_inflight(st.srv, 1);
+	CHECK_OK(cctsa_net_corep_client_new(&cl, st.base, path, NULL));
+	for (unsigned i = 0; i < 3; i++) {
+		CHECK_OK(cctsa_net_corep_client_info(cl, CCTSA_NET_INFO_METRICS, bp_cb, &st, NULL));
+	}
+	CHECK(event_base_dispatch(st.base) == 0);
+	CHECK(st.done == 3 && st.handled == 3 && st.outstanding == 0);
+	cctsa_net_corep_client_free(cl);
+	cctsa_net_corep_server_free(st.srv);
+	event_base_free(st.base);
+}
+
 int main(void)
 {
 	test_frame_basic();
 	test_frame_pull();
 	test_corep_frames();
+	test_peer_rules();
 	test_corep_ts_req();
 	test_corep_ts_resp();
 	test_corep_info();
 	test_corep_io();
+	test_corep_client_bad_core();
+	test_corep_backpressure();
 	return 0;
 }

@@ -46,6 +46,7 @@ static inline cctsa_err net_test_corep_reencode(cctsa_buf *out, uint8_t type, co
 }
 
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 
 static inline cctsa_err net_test_unix_addr_(struct sockaddr_un *sa, const char *path)

@@ -47,11 +47,12 @@
  *
  * where config_hash = SHA-384(cluster.json bytes) and nonce is the 32 random bytes
  * the *verifier* sent in this TLS session. Peer frames use version 1 and these
- * types; net owns 0x00..0x0f, the application (core) owns 0x10..0xff:
- *   0x01 HELLO   node_id u8 | nonce[32]                              exactly 33 bytes
- *   0x02 ATTEST  report[1184] | vek_len u16 | vek | ask_len u16 | ask | ark_len u16
+ * types; the application (core) owns 0x01..0xef, net owns 0xf0..0xff, 0x00 is
+ * never used:
+ *   0xf1 HELLO   node_id u8 | nonce[32]                              exactly 33 bytes
+ *   0xf2 ATTEST  report[1184] | vek_len u16 | vek | ask_len u16 | ask | ark_len u16
  *                | ark (DER certificates)                            max 16384 bytes
- *   0x03 READY   (empty): "I have verified your attestation"         exactly 0 bytes
+ *   0xf3 READY   (empty): "I have verified your attestation"         exactly 0 bytes
  * Both sides send HELLO right after the handshake; each answers the other's HELLO
  * with ATTEST over the nonce it received; each verifies the ATTEST it receives
  * against its own nonce and the peer certificate of this session and, if it passes,
@@ -59,7 +60,7 @@
  * may application frames flow (an application frame earlier is a protocol error).
  * A peer is accepted only if (cctsa_net_attest_verify):
  *   - the report verifies (signature, VEK -> ASK -> ARK chain; for the simulator the
- *     ARK must also be byte-identical to the configured cluster ARK),
+ *     ARK must also be byte-identical to the configured cluster ARK, if one is set),
  *   - its measurement EQUALS ours, policy forbids debug and migration agent, every
  *     TCB is >= the configured minimum, VMPL 0,
  *   - REPORT_DATA equals the binding of the peer certificate's key from this TLS
@@ -69,10 +70,25 @@
  * Application frames: max 1 MiB (CCTSA_NET_PEER_MAX); the application may give
  * the exact set of its types with their limits (cctsa_net_mesh_config.app_types).
  *
+ * Wiring it in a core (what the fields of cctsa_net_mesh_config come from):
+ *   verifier.config_hash  SHA-384 of the cluster.json bytes;
+ *   verifier.measurement  our own measurement, read from a report of our own
+ *                         provider (sev-guest) or the computed sim measurement;
+ *   verifier.min_tcb      the configured minimum, cctsa_snp_tcb_split(product, raw);
+ *   verifier.allow_simulated / sim_ark  1 and the cluster's simulated ARK (DER) for
+ *                         provider sim; 0 for sev-guest (pinned AMD roots);
+ *   report, report_ctx    cctsa_net_provider_report and the cctsa_attest_provider;
+ *   chain                 sim: cctsa_attest_get_chain; sev-guest: VCEK/ASK/ARK (DER)
+ *                         from the host's certificate table or AMD KDS.
+ * The transport of cctsa_core (send(peer, type, payload)) maps to
+ * cctsa_net_mesh_send; on_message feeds cctsa_core_on_message.
+ *
  * Mesh topology: node i dials every peer j > i and accepts connections from j < i.
  * A dial that fails or a channel that drops is retried with exponential backoff
  * (100 ms doubling to 5 s). A newer verified channel from a peer replaces an older.
- * A channel not up within 10 s of connecting is dropped (refusal "timeout").
+ * A channel not up within 10 s of connecting is dropped (refusal "timeout"); at
+ * most 32 inbound channels may be unverified at once (further connections are
+ * closed on accept). At most 64 MiB may wait unsent on one channel.
  */
 #ifndef CCTSA_NET_H
 #define CCTSA_NET_H
@@ -254,7 +270,8 @@ typedef struct cctsa_net_corep_client cctsa_net_corep_client;
  * Completion of one request. err is CCTSA_OK with the decoded response (valid
  * only during the call), or CCTSA_E_IO (connection failed or closed before the
  * answer; resp NULL), CCTSA_E_MALFORMED (the core sent a bad frame: the
- * connection was closed; resp NULL), CCTSA_E_STATE (client freed; resp NULL).
+ * connection was closed; resp NULL), CCTSA_E_STATE (no answer before the
+ * deadline, or client freed; resp NULL).
  * diag explains a failure (NULL on success). A callback may send new requests
  * but must not free the client.
  */
@@ -288,16 +305,26 @@ CCTSA_MUST_USE cctsa_err cctsa_net_corep_client_ts(cctsa_net_corep_client *c,
 CCTSA_MUST_USE cctsa_err cctsa_net_corep_client_info(cctsa_net_corep_client *c, uint8_t what,
 						     cctsa_net_corep_info_cb cb, void *arg,
 						     cctsa_diag *diag);
-/* Number of requests waiting for an answer. */
+/* Number of requests waiting for an answer (not counting timed-out ones). */
 size_t cctsa_net_corep_client_pending(const cctsa_net_corep_client *c);
+/*
+ * Deadline of each request sent from now on, in ms (0 = none; default
+ * CCTSA_NET_COREP_TIMEOUT_MS). A request not answered in time completes with
+ * CCTSA_E_STATE ("no answer within ..."); its late answer, if any, is dropped
+ * silently. Over 256 late answers owed: the connection is cut (pending requests
+ * fail with CCTSA_E_IO) and re-made on the next request. Checked every 100 ms.
+ */
+#define CCTSA_NET_COREP_TIMEOUT_MS 30000u
+void cctsa_net_corep_client_set_timeout(cctsa_net_corep_client *c, unsigned ms);
 
 /* ---- core side: server on a Unix socket ---- */
 typedef struct cctsa_net_corep_server cctsa_net_corep_server;
 
 /*
  * Handlers, called on the event loop. conn identifies the connection (never
- * reused within a server); answer with cctsa_net_corep_server_reply_*, now or
- * later, in any order. on_error (may be NULL) reports a connection closed because
+ * reused within a server); answer each request exactly once with
+ * cctsa_net_corep_server_reply_*, now or later, in any order (an answer is what
+ * frees its in-flight slot). on_error (may be NULL) reports a connection closed because
  * the gateway sent a bad frame (the caller logs it).
  */
 typedef struct {
@@ -317,6 +344,13 @@ CCTSA_MUST_USE cctsa_err cctsa_net_corep_server_new(cctsa_net_corep_server **out
 						    cctsa_diag *diag);
 /* Closes every connection and the listener, unlinks the socket path, frees. */
 void cctsa_net_corep_server_free(cctsa_net_corep_server *s);
+/*
+ * Backpressure against a gateway that floods: a connection stops being read
+ * while n requests (default 4096) are handed to the handlers and not yet
+ * answered, or while 16 MiB of answers wait unsent; reading resumes as answers
+ * drain. At most 64 connections at once (more are closed on accept). n >= 1.
+ */
+void cctsa_net_corep_server_set_max_inflight(cctsa_net_corep_server *s, unsigned n);
 /*
  * Queues a response on connection conn. CCTSA_E_STATE if that connection is gone
  * (the answer is dropped: the gateway's request already failed), CCTSA_E_USAGE
@@ -339,11 +373,12 @@ CCTSA_MUST_USE cctsa_err cctsa_net_corep_server_reply_info(cctsa_net_corep_serve
 #define CCTSA_NET_NONCE_LEN 32
 #define CCTSA_NET_PEER_MAX ((uint32_t)1 << 20) /* application payload limit */
 #define CCTSA_NET_ATTEST_MAX 16384
-#define CCTSA_NET_APP_TYPE_MIN 0x10
+#define CCTSA_NET_APP_TYPE_MIN 0x01
+#define CCTSA_NET_APP_TYPE_MAX 0xef
 
-#define CCTSA_NET_PEER_HELLO 0x01
-#define CCTSA_NET_PEER_ATTEST 0x02
-#define CCTSA_NET_PEER_READY 0x03
+#define CCTSA_NET_PEER_HELLO 0xf1
+#define CCTSA_NET_PEER_ATTEST 0xf2
+#define CCTSA_NET_PEER_READY 0xf3
 
 /* Why a peer channel was refused or dropped. */
 typedef enum {
@@ -394,8 +429,14 @@ typedef struct {
 	uint8_t config_hash[CCTSA_NET_HASH_LEN];
 	uint8_t measurement[CCTSA_SNP_MEASUREMENT_LEN]; /* our own */
 	cctsa_snp_tcb min_tcb;
-	int allow_simulated;  /* provider sim */
-	const uint8_t *sim_ark; /* DER of the cluster's simulated ARK (required if allow_simulated) */
+	int allow_simulated;  /* provider sim: accept the simulator's roots (never for sev-guest) */
+	/*
+	 * DER of the cluster's shared simulated ARK: a peer's ARK must be these exact
+	 * bytes. NULL: any simulator root is accepted (every other check still
+	 * applies) -- for clusters whose cores each made their own simulator; it
+	 * adds nothing against someone who can run the simulator, so prefer the pin.
+	 */
+	const uint8_t *sim_ark;
 	size_t sim_ark_len;
 } cctsa_net_verifier;
 
@@ -428,9 +469,33 @@ CCTSA_MUST_USE cctsa_err cctsa_net_attest_verify(cctsa_net_peer_info *info, ccts
 CCTSA_MUST_USE cctsa_err cctsa_net_key_hash(uint8_t out[static CCTSA_NET_HASH_LEN], const void *pkey,
 					    cctsa_diag *diag);
 
+/*
+ * The peer frame rules: net's three types plus the application's (app_types, or
+ * when n_app == 0 every type 0x01..0xef with 0..CCTSA_NET_PEER_MAX bytes). The
+ * rules point into the struct itself: initialise it where it will stay.
+ * Returns CCTSA_E_USAGE (app type outside 0x01..0xef, duplicate, bound over the limit).
+ */
+typedef struct {
+	cctsa_net_frame_type types[256];
+	cctsa_net_frame_rules rules;
+} cctsa_net_peer_rules;
+CCTSA_MUST_USE cctsa_err cctsa_net_peer_rules_init(cctsa_net_peer_rules *out,
+						   const cctsa_net_frame_type *app, size_t n_app,
+						   cctsa_diag *diag);
+/*
+ * Checks the layout of an ATTEST payload (report of 1184 bytes, three non-empty
+ * u16-length-prefixed blobs, nothing after) without verifying anything.
+ * CCTSA_E_MALFORMED otherwise. For fuzzing and diagnostics.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_net_attest_check_layout(const uint8_t *payload, size_t len);
+
 /* ---- the mesh ---- */
 typedef struct cctsa_net_mesh cctsa_net_mesh;
 
+/*
+ * Callbacks run on the event loop. They may call cctsa_net_mesh_send and
+ * cctsa_net_mesh_drop, but must not free the mesh.
+ */
 typedef struct {
 	void *ctx;
 	/* An application frame from a verified peer (payload valid during the call). */
@@ -454,16 +519,16 @@ typedef struct {
 	cctsa_net_report_fn report;
 	void *report_ctx;
 	cctsa_snp_chain chain; /* ours, sent in ATTEST */
-	/* Optional exact set of application types (all >= 0x10) with bounds (max <=
-	 * CCTSA_NET_PEER_MAX); n_app_types == 0: every type 0x10..0xff, 0..1 MiB. */
+	/* Optional exact set of application types (all in 0x01..0xef) with bounds (max <=
+	 * CCTSA_NET_PEER_MAX); n_app_types == 0: every type 0x01..0xef, 0..1 MiB. */
 	const cctsa_net_frame_type *app_types;
 	size_t n_app_types;
 	cctsa_net_mesh_callbacks cb;
 } cctsa_net_mesh_config;
 
 /*
- * Makes the boot TLS key and certificate, listens on nodes[id] and starts dialing
- * peers j > id. Returns CCTSA_E_USAGE (bad config), CCTSA_E_IO (bind/listen),
+ * Makes the boot TLS key and certificate, listens on nodes[id] (port 0: an
+ * ephemeral port, see cctsa_net_mesh_port) and starts dialing peers j > id. Returns CCTSA_E_USAGE (bad config), CCTSA_E_IO (bind/listen),
  * CCTSA_E_CRYPTO, CCTSA_E_RESOURCE.
  */
 CCTSA_MUST_USE cctsa_err cctsa_net_mesh_new(cctsa_net_mesh **out, struct event_base *base,
@@ -472,8 +537,9 @@ CCTSA_MUST_USE cctsa_err cctsa_net_mesh_new(cctsa_net_mesh **out, struct event_b
 void cctsa_net_mesh_free(cctsa_net_mesh *m);
 /*
  * Queues an application frame to peer. CCTSA_E_STATE (peer not up),
- * CCTSA_E_USAGE (type < 0x10 or not in app_types, len out of bounds, peer out of
- * range or ourselves), CCTSA_E_RESOURCE. Never calls back.
+ * CCTSA_E_USAGE (type outside 0x01..0xef or not in app_types, len out of bounds, peer out of
+ * range or ourselves), CCTSA_E_RESOURCE (out of memory, or 64 MiB already waiting
+ * unsent to that peer). Never calls back. Frames to one peer arrive in order.
  */
 CCTSA_MUST_USE cctsa_err cctsa_net_mesh_send(cctsa_net_mesh *m, unsigned peer, uint8_t type,
 					     const uint8_t *payload, size_t len, cctsa_diag *diag);
@@ -481,6 +547,8 @@ CCTSA_MUST_USE cctsa_err cctsa_net_mesh_send(cctsa_net_mesh *m, unsigned peer, u
 int cctsa_net_mesh_peer_up(const cctsa_net_mesh *m, unsigned peer);
 /* The verified attestation of an up peer, NULL otherwise (valid until it drops). */
 const cctsa_net_peer_info *cctsa_net_mesh_peer_info(const cctsa_net_mesh *m, unsigned peer);
+/* The port we listen on (useful when nodes[id].port was 0: ephemeral). */
+uint16_t cctsa_net_mesh_port(const cctsa_net_mesh *m);
 /* Our TLS key hash (bound into our reports). */
 const uint8_t *cctsa_net_mesh_key_hash(const cctsa_net_mesh *m);
 /* Drops the channel to peer (it will be redialed / accepted again). */

@@ -3,6 +3,7 @@
  * (AVX2 when the CPU has it, chosen at run time, else four scalar permutations),
  * with the one-shot absorb and block squeeze that ML-DSA's samplers need.
  * Results are bit-identical to four independent cctsa_keccak contexts.
+ * Building with -DCCTSA_NO_AVX2 forces the portable path (to test it on AVX2 machines).
  */
 #ifndef CCTSA_HASH_INT_H
 #define CCTSA_HASH_INT_H

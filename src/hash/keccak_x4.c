@@ -25,7 +25,7 @@ void cctsa_keccak_x4_f1600_portable(cctsa_keccak_x4 *st)
 
 int cctsa_keccak_x4_have_avx2(void)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(CCTSA_NO_AVX2)
 	return __builtin_cpu_supports("avx2") ? 1 : 0;
 #else
 	return 0;
@@ -34,7 +34,7 @@ int cctsa_keccak_x4_have_avx2(void)
 
 void cctsa_keccak_x4_f1600(cctsa_keccak_x4 *st)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(CCTSA_NO_AVX2)
 	if (__builtin_cpu_supports("avx2")) {
 		cctsa_keccak_x4_f1600_avx2(st);
 		return;

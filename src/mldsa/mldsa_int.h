@@ -12,6 +12,13 @@
  * poly_invntt_tomont multiplies by R, so invntt_tomont(pointwise(ntt(a), ntt(b)))
  * is exactly a*b (mod q), with no leftover factor.
  *
+ * Typical chain (as in KeyGen/Sign): y (standard, |y| < q) -> mldsa_poly_ntt -> |.| < 9q
+ * -> mldsa_matrix_mul or mldsa_poly_pointwise_montgomery -> |.| < q (or <= 6283009)
+ * -> mldsa_poly_invntt_tomont -> standard domain, |.| < q, exact product mod q ->
+ * mldsa_poly_caddq -> [0, q) for Decompose/HighBits/MakeHint/Power2Round, or
+ * mldsa_poly_reduce32 -> the centred representative when the true value is
+ * known to be small (|v| < q/2 - q/4, e.g. c*s1, c*s2, c*t0), before norm checks.
+ *
  * Coefficient ranges are stated as "in" (what the function needs) and "out"
  * (what it guarantees). "|a| < B" means every coefficient, as a signed int32.
  * Sums of shares mod q (threshold code): add with poly_add, then bring back with
@@ -119,6 +126,7 @@ void mldsa_poly_pointwise_montgomery(mldsa_poly *c, const mldsa_poly *a, const m
  * The three functions above dispatch at run time: AVX2 (ntt_avx2.c) when the CPU
  * has it, else the portable code. Both give bit-identical results; these names
  * call one path directly (tests; the _avx2 ones only if mldsa_have_avx2()).
+ * Building with -DCCTSA_NO_AVX2 makes mldsa_have_avx2() 0 (portable everywhere).
  */
 int mldsa_have_avx2(void);
 void mldsa_poly_ntt_portable(mldsa_poly *a);
@@ -198,9 +206,11 @@ void mldsa_polyvecl_ntt(mldsa_polyvecl *v, const mldsa_params *p);
 void mldsa_polyveck_ntt(mldsa_polyveck *v, const mldsa_params *p);
 void mldsa_polyveck_invntt_tomont(mldsa_polyveck *v, const mldsa_params *p);
 /*
- * t = A * v in the NTT domain (Montgomery-reduced sums of products).
- * in: A [0, q) (ExpandA), v NTT domain |v| < 9q. out: |t| < l * q... reduced with
- * reduce32, so out |t| <= 6283009, NTT domain, no leftover factor after invntt_tomont.
+ * t = A * v in the NTT domain: t_i = sum_j A_ij .* v_j * R^-1, the products summed
+ * exactly in 64 bits and reduced once (Montgomery, then reduce32).
+ * in: A in [0, q) (ExpandA), v NTT domain with |v| < 9q (e.g. straight from
+ * mldsa_poly_ntt). out: NTT domain, -6283009 <= t <= 6283008, carrying R^-1, so
+ * mldsa_polyveck_invntt_tomont(t) gives A*v in the standard domain, |.| < q.
  */
 void mldsa_matrix_mul(mldsa_polyveck *t, const mldsa_matrix *a, const mldsa_polyvecl *v,
 		      const mldsa_params *p);

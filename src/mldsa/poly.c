@@ -163,7 +163,7 @@ void mldsa_poly_pointwise_montgomery_portable(mldsa_poly *c, const mldsa_poly *a
 
 int mldsa_have_avx2(void)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(CCTSA_NO_AVX2)
 	return __builtin_cpu_supports("avx2") ? 1 : 0;
 #else
 	return 0;

@@ -1,7 +1,6 @@
 /*
- * net: gateway -> core protocol over a Unix socket on libevent: the core's
- * server (requests in, responses out by connection id) and the gateway's client
- * (requests out with ids, responses matched by id, any order).
+ * net: the core's server of the gateway -> core protocol on a Unix socket
+ * (libevent): requests in, responses out by connection id, in any order.
  */
 #include <errno.h>
 #include <event2/buffer.h>
@@ -17,17 +16,12 @@
 #include "cctsa/net.h"
 #include "net_int.h"
 
-/* Each side accepts only what the other sends. */
+/* The server accepts only requests. */
 static const cctsa_net_frame_type req_types[] = {
 	{CCTSA_NET_COREP_TS_REQ, 8 + 7, CCTSA_NET_COREP_TS_REQ_MAX},
 	{CCTSA_NET_COREP_INFO_REQ, CCTSA_NET_COREP_INFO_REQ_LEN, CCTSA_NET_COREP_INFO_REQ_LEN},
 };
-static const cctsa_net_frame_type resp_types[] = {
-	{CCTSA_NET_COREP_TS_RESP, 8 + 8, CCTSA_NET_COREP_TS_RESP_MAX},
-	{CCTSA_NET_COREP_INFO_RESP, 8 + 5, CCTSA_NET_COREP_INFO_RESP_MAX},
-};
 static const cctsa_net_frame_rules req_rules = {"corep request", CCTSA_NET_FRAME_VERSION, req_types, 2};
-static const cctsa_net_frame_rules resp_rules = {"corep response", CCTSA_NET_FRAME_VERSION, resp_types, 2};
 
 cctsa_err net_unix_addr(struct sockaddr_un *sa, const char *path, cctsa_diag *diag)
 {
@@ -45,8 +39,14 @@ cctsa_err net_unix_addr(struct sockaddr_un *sa, const char *path, cctsa_diag *di
 
 /* ------------------------------------------------------------------ server */
 
+#define SRV_CONNS_MAX 64
+#define SRV_INFLIGHT_DEFAULT 4096
+#define SRV_OUT_MAX ((size_t)16 << 20)
+
 typedef struct srv_conn {
 	uint64_t id;
+	unsigned inflight; /* requests handed to the core, not yet answered */
+	int paused;        /* reading stopped until answers drain */
 	struct bufferevent *bev;
 	struct cctsa_net_corep_server *srv;
 	struct srv_conn *next;
@@ -58,6 +58,8 @@ struct cctsa_net_corep_server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	cctsa_net_corep_handlers h;
 	srv_conn *conns;
+	unsigned n_conns;
+	unsigned max_inflight;
 	uint64_t next_id;
 	cctsa_buf pl;
 };
@@ -71,6 +73,7 @@ static void srv_conn_close(srv_conn *c)
 	}
 	if (*pp == c) {
 		*pp = c->next;
+		c->srv->n_conns--;
 	}
 	bufferevent_free(c->bev);
 	cctsa_mem_free(c);
@@ -95,11 +98,13 @@ static cctsa_err srv_dispatch(cctsa_net_corep_server *s, uint64_t id, uint8_t ty
 		cctsa_net_corep_ts_req m;
 
 		CCTSA_TRY(cctsa_net_corep_ts_req_decode(&m, s->pl.data, s->pl.len, d));
+		srv_conn_find(s, id)->inflight++;
 		s->h.on_ts(s->h.ctx, id, &m);
 	} else {
 		cctsa_net_corep_info_req m;
 
 		CCTSA_TRY(cctsa_net_corep_info_req_decode(&m, s->pl.data, s->pl.len, d));
+		srv_conn_find(s, id)->inflight++;
 		s->h.on_info(s->h.ctx, id, &m);
 	}
 out:
@@ -118,6 +123,13 @@ static void srv_read_cb(struct bufferevent *bev, void *arg)
 		uint8_t type = 0;
 		cctsa_err err;
 
+		if (c->inflight >= s->max_inflight ||
+		    evbuffer_get_length(bufferevent_get_output(bev)) > SRV_OUT_MAX) {
+			/* backpressure: the gateway waits until answers drain (srv_write_cb) */
+			c->paused = 1;
+			(void)bufferevent_disable(bev, EV_READ);
+			return;
+		}
 		cctsa_diag_reset(&d);
 		err = cctsa_net_frame_pull(&req_rules, &have, &type, &s->pl, bufferevent_get_input(bev), &d);
 		if (err == CCTSA_OK && !have) {
@@ -136,9 +148,22 @@ static void srv_read_cb(struct bufferevent *bev, void *arg)
 			}
 			return;
 		}
-		if (srv_conn_find(s, id) == NULL) {
+		c = srv_conn_find(s, id);
+		if (c == NULL) {
 			return; /* closed by a handler */
 		}
+	}
+}
+
+/* Output drained: resume a paused connection, handling what it already sent. */
+static void srv_write_cb(struct bufferevent *bev, void *arg)
+{
+	srv_conn *c = arg;
+
+	if (c->paused && c->inflight < c->srv->max_inflight) {
+		c->paused = 0;
+		(void)bufferevent_enable(bev, EV_READ);
+		srv_read_cb(bev, c);
 	}
 }
 
@@ -159,7 +184,8 @@ static void srv_accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct
 	(void)lis;
 	(void)sa;
 	(void)salen;
-	if (c == NULL) {
+	if (c == NULL || s->n_conns >= SRV_CONNS_MAX) {
+		cctsa_mem_free(c);
 		evutil_closesocket(fd);
 		return;
 	}
@@ -173,7 +199,8 @@ static void srv_accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct
 	c->srv = s;
 	c->next = s->conns;
 	s->conns = c;
-	bufferevent_setcb(c->bev, srv_read_cb, NULL, srv_event_cb, c);
+	s->n_conns++;
+	bufferevent_setcb(c->bev, srv_read_cb, srv_write_cb, srv_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 4 * CCTSA_NET_COREP_TS_REQ_MAX);
 	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE) != 0) {
 		srv_conn_close(c);
@@ -197,6 +224,7 @@ cctsa_err cctsa_net_corep_server_new(cctsa_net_corep_server **out, struct event_
 	CCTSA_ENSURE(s != NULL, CCTSA_E_RESOURCE);
 	s->base = base;
 	s->h = *h;
+	s->max_inflight = SRV_INFLIGHT_DEFAULT;
 	memcpy(s->path, sa.sun_path, sizeof(s->path));
 	cctsa_buf_init(&s->pl, CCTSA_NET_COREP_TS_REQ_MAX);
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
@@ -249,7 +277,15 @@ static cctsa_err srv_send(cctsa_net_corep_server *s, uint64_t conn, const cctsa_
 	if (bufferevent_write(c->bev, b->data, b->len) != 0) {
 		return cctsa_fail(diag, CCTSA_E_RESOURCE, "corep: cannot queue %zu bytes", b->len);
 	}
+	if (c->inflight > 0) {
+		c->inflight--;
+	}
 	return CCTSA_OK;
+}
+
+void cctsa_net_corep_server_set_max_inflight(cctsa_net_corep_server *s, unsigned n)
+{
+	s->max_inflight = n > 0 ? n : 1;
 }
 
 cctsa_err cctsa_net_corep_server_reply_ts(cctsa_net_corep_server *s, uint64_t conn,
@@ -278,273 +314,4 @@ cctsa_err cctsa_net_corep_server_reply_info(cctsa_net_corep_server *s, uint64_t 
 out:
 	cctsa_buf_free(&b);
 	return err;
-}
-
-/* ------------------------------------------------------------------ client */
-
-typedef struct pending {
-	uint64_t id;
-	uint8_t type; /* expected response type */
-	cctsa_net_corep_ts_cb ts_cb;
-	cctsa_net_corep_info_cb info_cb;
-	void *arg;
-	struct pending *next;
-} pending;
-
-struct cctsa_net_corep_client {
-	struct event_base *base;
-	struct sockaddr_un sa;
-	struct bufferevent *bev;
-	uint64_t next_id;
-	pending *head;
-	size_t n_pending;
-	cctsa_buf pl;
-};
-
-static void pending_fail(pending *p, cctsa_err err, const cctsa_diag *d)
-{
-	if (p->ts_cb != NULL) {
-		p->ts_cb(p->arg, err, NULL, d);
-	} else {
-		p->info_cb(p->arg, err, NULL, d);
-	}
-}
-
-/* Closes the connection and fails every pending request (callbacks may re-enter). */
-static void cli_drop(cctsa_net_corep_client *c, cctsa_err err, const cctsa_diag *d)
-{
-	pending *list = c->head;
-
-	if (c->bev != NULL) {
-		bufferevent_free(c->bev);
-		c->bev = NULL;
-	}
-	c->head = NULL;
-	c->n_pending = 0;
-	while (list != NULL) {
-		pending *p = list;
-
-		list = p->next;
-		pending_fail(p, err, d);
-		cctsa_mem_free(p);
-	}
-}
-
-static pending *cli_take(cctsa_net_corep_client *c, uint64_t id, uint8_t type)
-{
-	for (pending **pp = &c->head; *pp != NULL; pp = &(*pp)->next) {
-		pending *p = *pp;
-
-		if (p->id == id && p->type == type) {
-			*pp = p->next;
-			c->n_pending--;
-			return p;
-		}
-	}
-	return NULL;
-}
-
-/* Decodes one response and completes its request. */
-static cctsa_err cli_complete(cctsa_net_corep_client *c, uint8_t type, cctsa_diag *d)
-{
-	cctsa_err err = CCTSA_OK;
-	cctsa_net_corep_ts_resp tr;
-	cctsa_net_corep_info_resp ir;
-	uint64_t id;
-	pending *p;
-
-	if (type == CCTSA_NET_COREP_TS_RESP) {
-		CCTSA_TRY(cctsa_net_corep_ts_resp_decode(&tr, c->pl.data, c->pl.len, d));
-		id = tr.id;
-	} else {
-		CCTSA_TRY(cctsa_net_corep_info_resp_decode(&ir, c->pl.data, c->pl.len, d));
-		id = ir.id;
-	}
-	p = cli_take(c, id, type);
-	if (p == NULL) {
-		return cctsa_fail(d, CCTSA_E_MALFORMED, "corep: response to unknown request %llu",
-				  (unsigned long long)id);
-	}
-	if (type == CCTSA_NET_COREP_TS_RESP) {
-		p->ts_cb(p->arg, CCTSA_OK, &tr, NULL);
-	} else {
-		p->info_cb(p->arg, CCTSA_OK, &ir, NULL);
-	}
-	cctsa_mem_free(p);
-out:
-	return err;
-}
-
-static void cli_read_cb(struct bufferevent *bev, void *arg)
-{
-	cctsa_net_corep_client *c = arg;
-
-	while (c->bev == bev) {
-		cctsa_diag d;
-		int have = 0;
-		uint8_t type = 0;
-		cctsa_err err;
-
-		cctsa_diag_reset(&d);
-		err = cctsa_net_frame_pull(&resp_rules, &have, &type, &c->pl, bufferevent_get_input(bev), &d);
-		if (err == CCTSA_OK && !have) {
-			return;
-		}
-		if (err == CCTSA_OK) {
-			err = cli_complete(c, type, &d);
-		}
-		if (err != CCTSA_OK) {
-			cli_drop(c, CCTSA_E_MALFORMED, &d);
-			return;
-		}
-	}
-}
-
-static void cli_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	cctsa_net_corep_client *c = arg;
-	cctsa_diag d;
-
-	(void)bev;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-		cctsa_diag_reset(&d);
-		(void)cctsa_fail(&d, CCTSA_E_IO, "corep: connection to %s %s", c->sa.sun_path,
-				 (what & BEV_EVENT_EOF) ? "closed" : "failed");
-		cli_drop(c, CCTSA_E_IO, &d);
-	}
-}
-
-cctsa_err cctsa_net_corep_client_new(cctsa_net_corep_client **out, struct event_base *base,
-				     const char *path, cctsa_diag *diag)
-{
-	cctsa_err err = CCTSA_OK;
-	cctsa_net_corep_client *c = cctsa_mem_alloc(sizeof(*c));
-
-	*out = NULL;
-	if (c == NULL) {
-		return cctsa_fail(diag, CCTSA_E_RESOURCE, "corep client: out of memory");
-	}
-	c->base = base;
-	cctsa_buf_init(&c->pl, CCTSA_NET_COREP_INFO_RESP_MAX);
-	CCTSA_TRY(net_unix_addr(&c->sa, path, diag));
-	*out = c;
-	c = NULL;
-out:
-	cctsa_net_corep_client_free(c);
-	return err;
-}
-
-void cctsa_net_corep_client_free(cctsa_net_corep_client *c)
-{
-	cctsa_diag d;
-
-	if (c == NULL) {
-		return;
-	}
-	cctsa_diag_reset(&d);
-	(void)cctsa_fail(&d, CCTSA_E_STATE, "corep client closed");
-	cli_drop(c, CCTSA_E_STATE, &d);
-	cctsa_buf_free(&c->pl);
-	cctsa_mem_free(c);
-}
-
-static cctsa_err cli_connect(cctsa_net_corep_client *c, cctsa_diag *diag)
-{
-	if (c->bev != NULL) {
-		return CCTSA_OK;
-	}
-	c->bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		return cctsa_fail(diag, CCTSA_E_RESOURCE, "corep client: out of memory");
-	}
-	bufferevent_setcb(c->bev, cli_read_cb, NULL, cli_event_cb, c);
-	if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&c->sa, (int)sizeof(c->sa)) != 0) {
-		int e = errno;
-
-		bufferevent_free(c->bev);
-		c->bev = NULL;
-		return cctsa_fail(diag, CCTSA_E_IO, "corep client: cannot connect to %s: %s",
-				  c->sa.sun_path, strerror(e));
-	}
-	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE) != 0) {
-		bufferevent_free(c->bev);
-		c->bev = NULL;
-		return cctsa_fail(diag, CCTSA_E_IO, "corep client: cannot enable %s", c->sa.sun_path);
-	}
-	return CCTSA_OK;
-}
-
-/* Queues an encoded frame and records its pending entry. */
-static cctsa_err cli_submit(cctsa_net_corep_client *c, const cctsa_buf *b, pending *p, cctsa_diag *diag)
-{
-	cctsa_err err = CCTSA_OK;
-
-	CCTSA_TRY(cli_connect(c, diag));
-	if (bufferevent_write(c->bev, b->data, b->len) != 0) {
-		return cctsa_fail(diag, CCTSA_E_RESOURCE, "corep client: cannot queue %zu bytes", b->len);
-	}
-	p->next = c->head;
-	c->head = p;
-	c->n_pending++;
-out:
-	return err;
-}
-
-cctsa_err cctsa_net_corep_client_ts(cctsa_net_corep_client *c, const cctsa_tsp_req *req, uint8_t flavor,
-				    cctsa_net_corep_ts_cb cb, void *arg, cctsa_diag *diag)
-{
-	cctsa_err err = CCTSA_OK;
-	cctsa_net_corep_ts_req m;
-	pending *p = NULL;
-	cctsa_buf b;
-
-	cctsa_buf_init(&b, 0);
-	memset(&m, 0, sizeof(m));
-	m.id = ++c->next_id;
-	m.flavor = flavor;
-	m.req = *req;
-	CCTSA_TRY(cctsa_net_corep_ts_req_encode(&b, &m, diag));
-	p = cctsa_mem_alloc(sizeof(*p));
-	CCTSA_ENSURE(p != NULL, CCTSA_E_RESOURCE);
-	p->id = m.id;
-	p->type = CCTSA_NET_COREP_TS_RESP;
-	p->ts_cb = cb;
-	p->arg = arg;
-	CCTSA_TRY(cli_submit(c, &b, p, diag));
-	p = NULL;
-out:
-	cctsa_mem_free(p);
-	cctsa_buf_free(&b);
-	return err;
-}
-
-cctsa_err cctsa_net_corep_client_info(cctsa_net_corep_client *c, uint8_t what, cctsa_net_corep_info_cb cb,
-				      void *arg, cctsa_diag *diag)
-{
-	cctsa_err err = CCTSA_OK;
-	cctsa_net_corep_info_req m;
-	pending *p = NULL;
-	cctsa_buf b;
-
-	cctsa_buf_init(&b, 0);
-	m.id = ++c->next_id;
-	m.what = what;
-	CCTSA_TRY(cctsa_net_corep_info_req_encode(&b, &m, diag));
-	p = cctsa_mem_alloc(sizeof(*p));
-	CCTSA_ENSURE(p != NULL, CCTSA_E_RESOURCE);
-	p->id = m.id;
-	p->type = CCTSA_NET_COREP_INFO_RESP;
-	p->info_cb = cb;
-	p->arg = arg;
-	CCTSA_TRY(cli_submit(c, &b, p, diag));
-	p = NULL;
-out:
-	cctsa_mem_free(p);
-	cctsa_buf_free(&b);
-	return err;
-}
-
-size_t cctsa_net_corep_client_pending(const cctsa_net_corep_client *c)
-{
-	return c->n_pending;
 }
