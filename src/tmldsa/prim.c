@@ -148,24 +148,29 @@ void tm_challenge(uint8_t ctilde[48], tm_poly *c, const uint8_t mu[64], const tm
 }
 
 /*
- * out = c * s exactly (no reduction): c has tau = 49 coefficients +-1 (public:
- * derived from public w and mu), s is small and secret. The loops branch only on
- * c; the arithmetic on s is branch-free.
+ * out = c * s exactly: c has tau = 49 coefficients +-1 (public: derived from public
+ * w and mu), s is a partial secret with |coef| <= 4 eta = 16, so |out| <= 784 and
+ * int16 is exact. The loops branch only on c; the arithmetic on s is branch-free
+ * (8 lanes per SSE2 add/sub).
  */
-void tm_mul_challenge(int32_t out[TM_NC], const tm_poly *c, const int32_t s[TM_NC])
+void tm_mul_challenge(int16_t out[TM_NC], const tm_poly *c, const int16_t s[TM_NC])
 {
-	memset(out, 0, sizeof(int32_t) * TM_NC);
+	memset(out, 0, sizeof(int16_t) * TM_NC);
 	for (unsigned k = 0; k < TM_NC; k++) {
-		int32_t sg = c->c[k];
-
-		if (sg == 0) {
-			continue;
-		}
-		for (unsigned i = 0; i < TM_NC - k; i++) {
-			out[i + k] += sg * s[i];
-		}
-		for (unsigned i = TM_NC - k; i < TM_NC; i++) {
-			out[i + k - TM_NC] -= sg * s[i];
+		if (c->c[k] == 1) {
+			for (unsigned i = 0; i < TM_NC - k; i++) {
+				out[i + k] = (int16_t)(out[i + k] + s[i]);
+			}
+			for (unsigned i = TM_NC - k; i < TM_NC; i++) {
+				out[i + k - TM_NC] = (int16_t)(out[i + k - TM_NC] - s[i]);
+			}
+		} else if (c->c[k] != 0) {
+			for (unsigned i = 0; i < TM_NC - k; i++) {
+				out[i + k] = (int16_t)(out[i + k] - s[i]);
+			}
+			for (unsigned i = TM_NC - k; i < TM_NC; i++) {
+				out[i + k - TM_NC] = (int16_t)(out[i + k - TM_NC] + s[i]);
+			}
 		}
 	}
 }

@@ -26,8 +26,8 @@ struct cctsa_tmldsa_signer {
 
 /* Secret scratch of round 3. */
 typedef struct {
-	tm_secret part;
-	int32_t v1[TM_LC][TM_NC], v2[TM_KR][TM_NC];
+	int16_t s1[TM_LC][TM_NC], s2[TM_KR][TM_NC]; /* s^part, |coef| <= 16 */
+	int16_t v1[TM_LC][TM_NC], v2[TM_KR][TM_NC]; /* c s^part, |coef| <= 784 */
 	tm_poly z[TM_LC];
 } r3_scratch;
 
@@ -195,25 +195,28 @@ unsigned cctsa_tmldsa_signer_accepted(const cctsa_tmldsa_signer *sg)
 }
 
 /* s^part: the sum of the base secrets the partition gives this party (spec §2.2). */
-static void partial_secret(tm_secret *part, const cctsa_tmldsa_share *sh, unsigned act)
+static void partial_secret(r3_scratch *w, const cctsa_tmldsa_share *sh, unsigned act)
 {
 	uint8_t parts[CCTSA_TMLDSA_N][4];
 	unsigned count[CCTSA_TMLDSA_N];
 
-	memset(part, 0, sizeof(*part));
+	memset(w->s1, 0, sizeof(w->s1));
+	memset(w->s2, 0, sizeof(w->s2));
 	if (cctsa_tmldsa_partition(parts, count, act) != CCTSA_OK) {
 		return; /* act was checked when the session was made */
 	}
 	for (unsigned k = 0; k < count[sh->id]; k++) {
 		for (unsigned h = 0; h < CCTSA_TMLDSA_HELD; h++) {
+			const tm_secret *b = &sh->sec[h];
+
 			if (sh->masks[h] != parts[sh->id][k]) {
 				continue;
 			}
 			for (unsigned i = 0; i < TM_LC * TM_NC; i++) {
-				part->s1[i / TM_NC][i % TM_NC] += sh->sec[h].s1[i / TM_NC][i % TM_NC];
+				w->s1[i / TM_NC][i % TM_NC] += (int16_t)b->s1[i / TM_NC][i % TM_NC];
 			}
 			for (unsigned i = 0; i < TM_KR * TM_NC; i++) {
-				part->s2[i / TM_NC][i % TM_NC] += sh->sec[h].s2[i / TM_NC][i % TM_NC];
+				w->s2[i / TM_NC][i % TM_NC] += (int16_t)b->s2[i / TM_NC][i % TM_NC];
 			}
 		}
 	}
@@ -253,10 +256,10 @@ static int respond_rep(r3_scratch *w, const cctsa_tmldsa_signer *sg, unsigned j)
 	tm_highbits(w1, agg);
 	tm_challenge(ctilde, &c, sg->sess.mu, w1);
 	for (unsigned p = 0; p < TM_LC; p++) {
-		tm_mul_challenge(w->v1[p], &c, w->part.s1[p]);
+		tm_mul_challenge(w->v1[p], &c, w->s1[p]);
 	}
 	for (unsigned p = 0; p < TM_KR; p++) {
-		tm_mul_challenge(w->v2[p], &c, w->part.s2[p]);
+		tm_mul_challenge(w->v2[p], &c, w->s2[p]);
 	}
 	if (!hrej_accept(w, x)) {
 		return 0;
@@ -285,7 +288,7 @@ static cctsa_err respond_all(cctsa_tmldsa_signer *sg, cctsa_buf *out, r3_scratch
 	unsigned id = sg->sh->id;
 
 	CCTSA_ENSURE(zbuf != NULL, CCTSA_E_RESOURCE);
-	partial_secret(&w->part, sg->sh, sg->sess.act);
+	partial_secret(w, sg->sh, sg->sess.act);
 	for (unsigned j = 0; j < TM_REPS; j++) {
 		if (respond_rep(w, sg, j)) {
 			map |= (uint64_t)1 << j;

@@ -155,8 +155,8 @@ void tm_highbits(tm_poly w1[TM_KR], const tm_poly w[TM_KR]);
 void tm_challenge(uint8_t ctilde[48], tm_poly *c, const uint8_t mu[64], const tm_poly w1[TM_KR]);
 /* out = a * b in R_q, coefficients of a and b centred or in [0,q); out in [0,q). */
 void tm_polymul(tm_poly *out, const tm_poly *a, const tm_poly *b);
-/* out = a * b for small c (|coef| <= 1, tau ones) times centred s: exact, centred. */
-void tm_mul_challenge(int32_t out[TM_NC], const tm_poly *c, const int32_t s[TM_NC]);
+/* out = c * s for the challenge c and a partial secret s (|s| <= 16): exact, centred. */
+void tm_mul_challenge(int16_t out[TM_NC], const tm_poly *c, const int16_t s[TM_NC]);
 /* NTT(t1 * 2^d) of a pk. */
 void tm_t1_ntt(tm_poly t1hat[TM_KR], const uint8_t pk[CCTSA_TMLDSA_PK_LEN]);
 /* The verifier's w' = NTT^-1(Â o NTT(z) - NTT(c) o NTT(t1 2^d)), in [0, q). */
