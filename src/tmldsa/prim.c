@@ -155,24 +155,27 @@ void tm_challenge(uint8_t ctilde[48], tm_poly *c, const uint8_t mu[64], const tm
  */
 void tm_mul_challenge(int16_t out[TM_NC], const tm_poly *c, const int16_t s[TM_NC])
 {
-	memset(out, 0, sizeof(int16_t) * TM_NC);
+	/* acc = c * s in Z[X] (degree < 511), then reduce by X^256 = -1 */
+	int16_t acc[2 * TM_NC];
+
+	memset(acc, 0, sizeof(acc));
 	for (unsigned k = 0; k < TM_NC; k++) {
+		int16_t *a = acc + k;
+
 		if (c->c[k] == 1) {
-			for (unsigned i = 0; i < TM_NC - k; i++) {
-				out[i + k] = (int16_t)(out[i + k] + s[i]);
-			}
-			for (unsigned i = TM_NC - k; i < TM_NC; i++) {
-				out[i + k - TM_NC] = (int16_t)(out[i + k - TM_NC] - s[i]);
+			for (unsigned i = 0; i < TM_NC; i++) {
+				a[i] = (int16_t)(a[i] + s[i]);
 			}
 		} else if (c->c[k] != 0) {
-			for (unsigned i = 0; i < TM_NC - k; i++) {
-				out[i + k] = (int16_t)(out[i + k] - s[i]);
-			}
-			for (unsigned i = TM_NC - k; i < TM_NC; i++) {
-				out[i + k - TM_NC] = (int16_t)(out[i + k - TM_NC] + s[i]);
+			for (unsigned i = 0; i < TM_NC; i++) {
+				a[i] = (int16_t)(a[i] - s[i]);
 			}
 		}
 	}
+	for (unsigned i = 0; i < TM_NC; i++) {
+		out[i] = (int16_t)(acc[i] - acc[i + TM_NC]);
+	}
+	cctsa_wipe(acc, sizeof(acc));
 }
 
 void tm_sig_encode(uint8_t sig[CCTSA_TMLDSA_SIG_LEN], const uint8_t ctilde[48],
