@@ -116,7 +116,7 @@ cctsa_err cctsa_der_expect(cctsa_cursor *c, uint8_t tag, cctsa_der_elem *e, ccts
 
 cctsa_err cctsa_der_enter(cctsa_cursor *c, uint8_t tag, cctsa_cursor *body, cctsa_diag *diag)
 {
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = cctsa_der_expect(c, tag, &e, diag);
 
 	if (err == CCTSA_OK) {
@@ -149,7 +149,7 @@ cctsa_err cctsa_der_get_uint(cctsa_cursor *c, uint8_t tag, size_t max_len, const
 			     cctsa_diag *diag)
 {
 	size_t pos = c->pos;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = cctsa_der_expect(c, tag, &e, diag);
 	const uint8_t *v;
 	size_t n;
@@ -182,8 +182,8 @@ cctsa_err cctsa_der_get_uint(cctsa_cursor *c, uint8_t tag, size_t max_len, const
 
 cctsa_err cctsa_der_get_u64(cctsa_cursor *c, uint8_t tag, uint64_t max, uint64_t *out, cctsa_diag *diag)
 {
-	size_t pos = c->pos, n;
-	const uint8_t *m;
+	size_t pos = c->pos, n = 0;
+	const uint8_t *m = NULL;
 	uint64_t v = 0;
 	cctsa_err err = cctsa_der_get_uint(c, tag, 8, &m, &n, diag);
 
@@ -205,7 +205,7 @@ cctsa_err cctsa_der_get_u64(cctsa_cursor *c, uint8_t tag, uint64_t max, uint64_t
 cctsa_err cctsa_der_get_bool(cctsa_cursor *c, int *out, cctsa_diag *diag)
 {
 	size_t pos = c->pos;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = cctsa_der_expect(c, CCTSA_DER_BOOLEAN, &e, diag);
 
 	if (err != CCTSA_OK) {
@@ -222,7 +222,7 @@ cctsa_err cctsa_der_get_bool(cctsa_cursor *c, int *out, cctsa_diag *diag)
 cctsa_err cctsa_der_get_null(cctsa_cursor *c, cctsa_diag *diag)
 {
 	size_t pos = c->pos;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = cctsa_der_expect(c, CCTSA_DER_NULL, &e, diag);
 
 	if (err == CCTSA_OK && e.val_len != 0) {
@@ -322,7 +322,7 @@ cctsa_err cctsa_der_oid_to_text(char *out, size_t cap, const uint8_t *val, size_
 
 cctsa_err cctsa_der_get_octets(cctsa_cursor *c, uint8_t tag, const uint8_t **val, size_t *len, cctsa_diag *diag)
 {
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = cctsa_der_expect(c, tag, &e, diag);
 
 	if (err == CCTSA_OK) {
@@ -336,7 +336,7 @@ cctsa_err cctsa_der_get_bits(cctsa_cursor *c, const uint8_t **val, size_t *len, 
 			     cctsa_diag *diag)
 {
 	size_t pos = c->pos;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = cctsa_der_expect(c, CCTSA_DER_BIT_STRING, &e, diag);
 	unsigned u;
 
@@ -376,7 +376,7 @@ static int string_ok(uint8_t tag, const uint8_t *s, size_t len)
 cctsa_err cctsa_der_get_string(cctsa_cursor *c, uint8_t *tag, const char **s, size_t *len, cctsa_diag *diag)
 {
 	size_t pos = c->pos;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = cctsa_der_read(c, &e, diag);
 
 	if (err != CCTSA_OK) {
@@ -455,7 +455,7 @@ static const char *parse_time(const cctsa_der_elem *e, int64_t *secs, uint32_t *
 cctsa_err cctsa_der_get_time(cctsa_cursor *c, int64_t *secs, uint32_t *nanos, cctsa_diag *diag)
 {
 	size_t pos = c->pos;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	const char *why;
 	cctsa_err err = cctsa_der_read(c, &e, diag);
 

@@ -139,9 +139,9 @@ out:
 cctsa_err cctsa_x509_sig_verify(cctsa_sig_alg alg, const uint8_t *spki, size_t spki_len, const uint8_t *msg,
 				size_t msg_len, const uint8_t *sig, size_t sig_len, cctsa_diag *diag)
 {
-	cctsa_sig_alg key_alg;
-	const uint8_t *pub;
-	size_t pub_len;
+	cctsa_sig_alg key_alg = CCTSA_SIG_NONE;
+	const uint8_t *pub = NULL;
+	size_t pub_len = 0;
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_ENSURE(cctsa_x509_alg_oid(alg) != NULL,
