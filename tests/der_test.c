@@ -1,4 +1,8 @@
 /* der: writer KATs, reader strictness, truncation / bit-flip / round-trip sweeps. */
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
+#include <openssl/objects.h>
+
 #include "check.h"
 #include "der_util.h"
 
@@ -95,6 +99,8 @@ static void test_write_misc(void)
 	CHECK_ERR(cctsa_der_put_bits(&b, bits, 0, 1), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_printable(&b, "a@b", 3), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_ia5(&b, "\xc3\xa9", 2), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_der_put_ia5(&b, "a\0b", 3), CCTSA_E_USAGE);
+	CHECK_ERR(cctsa_der_put_utf8(&b, "a\0b", 3), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_utf8(&b, "\xc0\x80", 2), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_utf8(&b, "\xed\xa0\x80", 3), CCTSA_E_USAGE);
 	CHECK_ERR(cctsa_der_put_gentime(&b, 0, 1000), CCTSA_E_USAGE);
@@ -265,9 +271,16 @@ static void test_getters(void)
 	static const uint8_t in[] = {0x02, 0x09, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 1, 0x02, 0x01, 0x05, 0x30, 0x00};
 	cctsa_cursor c, body;
 	const uint8_t *m;
+	const char *s;
 	size_t n;
 	uint64_t v;
 	cctsa_diag d;
+	cctsa_der_elem e;
+	uint8_t tag;
+	int64_t secs;
+	uint32_t ns;
+	unsigned u;
+	int bv;
 
 	cctsa_cursor_init(&c, in, sizeof(in));
 	CHECK_ERR(cctsa_der_get_u64(&c, CCTSA_DER_INTEGER, UINT64_MAX, &v, NULL), CCTSA_OK);
@@ -283,7 +296,21 @@ static void test_getters(void)
 	CHECK_OK(cctsa_der_enter(&c, CCTSA_DER_SEQUENCE, &body, NULL));
 	CHECK_OK(cctsa_der_finish(&body, "x", NULL));
 	CHECK_OK(cctsa_der_finish(&c, "x", NULL));
+	cctsa_diag_reset(&d);
+	CHECK_ERR(cctsa_der_expect(&c, CCTSA_DER_INTEGER, &e, &d), CCTSA_E_MALFORMED);
+	CHECK(strstr(d.msg, "end of data") != NULL);
 	cctsa_cursor_init(&c, in, sizeof(in));
+	cctsa_diag_reset(&d);
+	CHECK_ERR(cctsa_der_get_string(&c, &tag, &s, &n, &d), CCTSA_E_MALFORMED);
+	CHECK(strstr(d.msg, "expected a string") != NULL && c.pos == 0);
+	cctsa_diag_reset(&d);
+	CHECK_ERR(cctsa_der_get_time(&c, &secs, &ns, &d), CCTSA_E_MALFORMED);
+	CHECK(strstr(d.msg, "UTCTime or GeneralizedTime") != NULL && c.pos == 0);
+	CHECK_ERR(cctsa_der_get_bool(&c, &bv, NULL), CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_der_get_null(&c, NULL), CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_der_get_oid(&c, &e, NULL), CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_der_get_bits(&c, &m, &n, &u, NULL), CCTSA_E_MALFORMED);
+	CHECK(c.pos == 0);
 	CHECK_ERR(cctsa_der_get_uint(&c, CCTSA_DER_INTEGER, 7, &m, &n, NULL), CCTSA_E_MALFORMED);
 	CHECK_ERR(cctsa_der_finish(&c, "x", NULL), CCTSA_E_MALFORMED);
 	{
@@ -335,6 +362,142 @@ static void test_time_roundtrip(void)
 		}
 	}
 	cctsa_buf_free(&b);
+}
+
+static uint64_t rng(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 11;
+}
+
+/* Our INTEGER, OID and time encodings equal OpenSSL's for random values. */
+static void test_vs_openssl(void)
+{
+	uint64_t seed = check_seed();
+	cctsa_buf b;
+
+	cctsa_buf_init(&b, 0);
+	for (int it = 0; it < 3000; it++) {
+		uint8_t mag[40], *der = NULL;
+		char text[CCTSA_DER_OID_TEXT_MAX], back[CCTSA_DER_OID_TEXT_MAX];
+		size_t n = rng(&seed) % sizeof(mag), used = 0;
+		BIGNUM *bn;
+		ASN1_INTEGER *ai;
+		ASN1_OBJECT *obj;
+		ASN1_TIME *t;
+		int64_t secs = (int64_t)(rng(&seed) % UINT64_C(253402300800)) - INT64_C(62135596800) + 86400 * 366;
+		int len, arcs = 1 + (int)(rng(&seed) % 5); /* <= 5 arcs of <= 10 octets: within CCTSA_DER_OID_MAX */
+
+		for (size_t i = 0; i < n; i++) {
+			mag[i] = (uint8_t)(i < n / 3 && rng(&seed) % 2 ? 0 : rng(&seed));
+		}
+		b.len = 0;
+		CHECK_OK(cctsa_der_put_uint(&b, mag, n));
+		bn = BN_bin2bn(mag, (int)n, NULL);
+		ai = BN_to_ASN1_INTEGER(bn, NULL);
+		len = i2d_ASN1_INTEGER(ai, &der);
+		CHECK(len > 0 && (size_t)len == b.len && memcmp(der, b.data, b.len) == 0);
+		OPENSSL_free(der);
+		der = NULL;
+		ASN1_INTEGER_free(ai);
+		BN_free(bn);
+
+		used = (size_t)snprintf(text, sizeof(text), "%u.%u", (unsigned)(rng(&seed) % 3),
+					(unsigned)(rng(&seed) % 40));
+		for (int a = 0; a < arcs; a++) {
+			uint64_t v = rng(&seed) % 4 == 0 ? rng(&seed) << 11 : rng(&seed) % 100000;
+
+			used += (size_t)snprintf(text + used, sizeof(text) - used, ".%llu", (unsigned long long)v);
+		}
+		b.len = 0;
+		CHECK_OK(cctsa_der_put_oid_text(&b, text));
+		obj = OBJ_txt2obj(text, 1);
+		CHECK(obj != NULL);
+		len = i2d_ASN1_OBJECT(obj, &der);
+		CHECK(len > 0 && (size_t)len == b.len && memcmp(der, b.data, b.len) == 0);
+		CHECK_OK(cctsa_der_oid_to_text(back, sizeof(back), b.data + 2, b.len - 2));
+		CHECK(strcmp(back, text) == 0);
+		OPENSSL_free(der);
+		der = NULL;
+		ASN1_OBJECT_free(obj);
+
+		b.len = 0;
+		CHECK_OK(cctsa_der_put_x509_time(&b, secs));
+		t = ASN1_TIME_set(NULL, (time_t)secs);
+		CHECK(t != NULL);
+		len = i2d_ASN1_TIME(t, &der);
+		CHECK(len > 0 && (size_t)len == b.len && memcmp(der, b.data, b.len) == 0);
+		OPENSSL_free(der);
+		ASN1_TIME_free(t);
+	}
+	fprintf(stderr, "der: 3000 random INTEGERs, OIDs and X.509 times encode exactly as OpenSSL does\n");
+	cctsa_buf_free(&b);
+}
+
+/* Every length form at its boundaries: written minimally, read back, and the
+ * one-octet-longer (non-minimal) form of the same length refused. */
+static void test_length_forms(void)
+{
+	static const size_t lens[] = {0, 1, 127, 128, 255, 256, 65535, 65536, 16777215, 16777216};
+	uint8_t *big = cctsa_mem_alloc(16777216);
+	cctsa_buf b;
+
+	CHECK(big != NULL);
+	cctsa_buf_init(&b, 16777216 + 16);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		size_t n = lens[i], hdr = n < 128 ? 2 : n < 256 ? 3 : n < 65536 ? 4 : n < 16777216 ? 5 : 6;
+		uint8_t bad[8];
+		cctsa_cursor c;
+		cctsa_der_elem e;
+		cctsa_diag d;
+
+		b.len = 0;
+		CHECK_OK(cctsa_der_put_octets(&b, big, n));
+		CHECK(b.len == n + hdr);
+		cctsa_cursor_init(&c, b.data, b.len);
+		CHECK_OK(cctsa_der_read(&c, &e, NULL));
+		CHECK(e.val_len == n && e.der_len == b.len && cctsa_cursor_left(&c) == 0);
+		/* Same length with one more (leading zero) length octet. */
+		bad[0] = 0x04;
+		bad[1] = (uint8_t)(0x80 | (hdr - 1));
+		bad[2] = 0;
+		for (size_t k = 0; k + 2 < hdr; k++) {
+			bad[3 + k] = b.data[2 + k];
+		}
+		if (hdr == 2) {
+			bad[1] = 0x81;
+			bad[2] = (uint8_t)n;
+		}
+		cctsa_cursor_init(&c, bad, hdr + 1);
+		cctsa_diag_reset(&d);
+		CHECK_ERR(cctsa_der_read(&c, &e, &d), CCTSA_E_MALFORMED);
+		CHECK(strstr(d.msg, "leading zero") != NULL || strstr(d.msg, "long form") != NULL ||
+		      strstr(d.msg, "too long") != NULL);
+	}
+	cctsa_buf_free(&b);
+	cctsa_mem_free(big);
+}
+
+/* Real BER (Bouncy Castle CMS with indefinite lengths) is refused with a clear message. */
+static void test_real_ber(void)
+{
+	char path[1024];
+	cctsa_buf raw;
+	cctsa_cursor c;
+	cctsa_der_elem e;
+	cctsa_diag d;
+
+	CHECK_OK(cctsa_file_read(&raw,
+				 check_testdata(path, sizeof(path),
+						"rfc3161/mldsa-cms-x509/pqc-hackathon-bc/"
+						"ml-dsa-65-2.16.840.1.101.3.4.3.18_signed_attrs.der"),
+				 1 << 20, NULL));
+	CHECK(raw.len > 2 && raw.data[0] == 0x30 && raw.data[1] == 0x80);
+	cctsa_cursor_init(&c, raw.data, raw.len);
+	cctsa_diag_reset(&d);
+	CHECK_ERR(cctsa_der_read(&c, &e, &d), CCTSA_E_MALFORMED);
+	CHECK(strstr(d.msg, "indefinite") != NULL && c.pos == 0);
+	cctsa_buf_free(&raw);
 }
 
 /* A composite value exercising every writer. */
@@ -449,6 +612,9 @@ int main(void)
 	test_read_strict();
 	test_getters();
 	test_time_roundtrip();
+	test_vs_openssl();
+	test_real_ber();
+	test_length_forms();
 	test_sweeps();
 	fprintf(stderr, "der_test: ok\n");
 	return 0;

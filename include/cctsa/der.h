@@ -106,7 +106,7 @@ CCTSA_MUST_USE cctsa_err cctsa_der_put_bits(cctsa_buf *b, const uint8_t *val, si
 /*
  * Strings: UTF8String (checked to be well-formed UTF-8), PrintableString (checked
  * against the X.680 PrintableString alphabet), IA5String (7-bit). Bad text:
- * CCTSA_E_USAGE. s is len bytes, not NUL-terminated necessarily.
+ * CCTSA_E_USAGE; none of them may contain NUL. s is len bytes (no terminator needed).
  */
 CCTSA_MUST_USE cctsa_err cctsa_der_put_utf8(cctsa_buf *b, const char *s, size_t len);
 CCTSA_MUST_USE cctsa_err cctsa_der_put_printable(cctsa_buf *b, const char *s, size_t len);
@@ -119,7 +119,7 @@ CCTSA_MUST_USE cctsa_err cctsa_der_put_ia5(cctsa_buf *b, const char *s, size_t l
 CCTSA_MUST_USE cctsa_err cctsa_der_put_gentime(cctsa_buf *b, int64_t secs, uint32_t millis);
 /* UTCTime YYMMDDHHMMSSZ; years 1950..2049 only (CCTSA_E_USAGE otherwise). */
 CCTSA_MUST_USE cctsa_err cctsa_der_put_utctime(cctsa_buf *b, int64_t secs);
-/* X.509 Time: UTCTime through 2049, GeneralizedTime (no fraction) from 2050 (RFC 5280 §4.1.2.5). */
+/* X.509 Time: UTCTime for 1950..2049, GeneralizedTime (no fraction) otherwise (RFC 5280 §4.1.2.5). */
 CCTSA_MUST_USE cctsa_err cctsa_der_put_x509_time(cctsa_buf *b, int64_t secs);
 
 /* Encodes dotted text to OID content octets. Errors as cctsa_der_put_oid_text, or

@@ -244,7 +244,12 @@ CCTSA_MUST_USE cctsa_err cctsa_x509_der_to_pem(cctsa_buf *out, const char *label
 /* Whether the certificate lists policy_oid in certificatePolicies. */
 int cctsa_x509_cert_has_policy(const cctsa_x509_cert *c, const char *policy_oid);
 
-/* Checks cert's signature with issuer's key (and that issuer's subject is cert's issuer). */
+/*
+ * Checks cert's signature with issuer's key and that issuer's subject is cert's
+ * issuer, compared as exact DER (no RFC 5280 §7.1 case folding: every CA we chain
+ * to writes both names from the same bytes). CCTSA_E_VERIFY if either fails,
+ * CCTSA_E_UNSUPPORTED if cert is signed with an algorithm that is not ours.
+ */
 CCTSA_MUST_USE cctsa_err cctsa_x509_cert_check_signed_by(const cctsa_x509_cert *cert,
 							 const cctsa_x509_cert *issuer, cctsa_diag *diag);
 
@@ -313,14 +318,16 @@ CCTSA_MUST_USE cctsa_err cctsa_x509_ca_init(const cctsa_x509_ca_init_opts *o, cc
  * (at least the threshold, all of the CA's set) in locked memory, checks it matches
  * the root certificate, issues (critical EKU timeStamping only, keyUsage
  * digitalSignature, certificatePolicies and binding copied from the CSR, validity
- * days, default 365), verifies the result, wipes the key and appends to the
- * issuance log. cert receives the DER.
+ * days, default 365), verifies the result, wipes the key, appends to the
+ * issuance log and writes a transcript ceremony/ca-issue-<serial>.json/.md (a
+ * refusal after the CSR check writes ceremony/ca-issue-refused-<ms>.*). version
+ * names the software in the transcript (NULL: "unknown"). cert receives the DER.
  * Returns CCTSA_E_MALFORMED (CSR, shards), CCTSA_E_VERIFY (CSR signature, shards
  * of another CA or not rebuilding the root key), CCTSA_E_STATE (too few shards),
  * CCTSA_E_UNSUPPORTED (key algorithm), CCTSA_E_IO.
  */
 CCTSA_MUST_USE cctsa_err cctsa_x509_ca_issue(cctsa_buf *cert, const char *dir, const uint8_t *csr, size_t csr_len,
 					     const char *const *shard_paths, size_t n_shards, unsigned days,
-					     cctsa_diag *diag);
+					     const char *version, cctsa_diag *diag);
 
 #endif

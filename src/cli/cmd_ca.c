@@ -5,6 +5,7 @@
  *   cctsa ca issue --dir CADIR --csr REQ --shard S [--shard S | S]... --out CERT [--days D]
  */
 #include <getopt.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +108,7 @@ static int do_issue(const char *dir, const char *csr, const char *out, const cha
 	cctsa_buf_init(&cert, 0);
 	cctsa_buf_init(&pem, 0);
 	CCTSA_TRY(cctsa_file_read(&req, csr, 1 << 20, &d));
-	CCTSA_TRY(cctsa_x509_ca_issue(&cert, dir, req.data, req.len, shards, n, days, &d));
+	CCTSA_TRY(cctsa_x509_ca_issue(&cert, dir, req.data, req.len, shards, n, days, CCTSA_VERSION, &d));
 	CCTSA_TRY(cctsa_x509_der_to_pem(&pem, "CERTIFICATE", cert.data, cert.len));
 	CCTSA_TRY(cctsa_file_write(out, pem.data, pem.len, 0644, 0, &d));
 out:
@@ -159,6 +160,17 @@ int cctsa_cli_ca(int argc, char **argv)
 	if (cctsa_cli_wants_help(argc, argv)) {
 		usage(stdout);
 		return CCTSA_EXIT_OK;
+	}
+	/*
+	 * Root keys will live in this process: no core dumps, not dumpable; and OpenSSL's
+	 * secure heap (mlocked, guard pages) so the P-384 scalar, which OpenSSL keeps in
+	 * BN_secure_new memory, is locked like our own secret arena.
+	 */
+	if (cctsa_process_harden() != CCTSA_OK) {
+		return cctsa_cli_fail(CMD, "cannot make the process non-dumpable; refusing to handle root keys");
+	}
+	if (CRYPTO_secure_malloc_initialized() == 0 && CRYPTO_secure_malloc_init(1 << 16, 32) != 1) {
+		return cctsa_cli_fail(CMD, "cannot set up OpenSSL's locked heap; refusing to handle root keys");
 	}
 	if (argc >= 2 && strcmp(argv[1], "init") == 0) {
 		return run_init(argc - 1, argv + 1);

@@ -151,8 +151,8 @@ cctsa_err cctsa_der_get_uint(cctsa_cursor *c, uint8_t tag, size_t max_len, const
 	size_t pos = c->pos;
 	cctsa_der_elem e = {0};
 	cctsa_err err = cctsa_der_expect(c, tag, &e, diag);
-	const uint8_t *v;
-	size_t n;
+	const uint8_t *v = NULL;
+	size_t n = 0;
 
 	if (err == CCTSA_OK) {
 		err = cctsa_der_check_int(e.val, e.val_len, diag);
@@ -276,7 +276,7 @@ cctsa_err cctsa_der_get_oid(cctsa_cursor *c, cctsa_der_elem *e, cctsa_diag *diag
 int cctsa_der_oid_is(const uint8_t *val, size_t len, const char *dotted)
 {
 	uint8_t enc[CCTSA_DER_OID_MAX];
-	size_t n;
+	size_t n = 0;
 
 	if (cctsa_der_oid_encode(enc, sizeof(enc), &n, dotted) != CCTSA_OK) {
 		return 0;

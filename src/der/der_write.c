@@ -153,7 +153,7 @@ cctsa_err cctsa_der_end_set(cctsa_buf *b, size_t mark)
 	/* Selection sort by rotation: bring the smallest remaining element to the front. */
 	for (start = mark + 1; start < end;) {
 		cctsa_cursor c;
-		cctsa_der_elem e;
+		cctsa_der_elem e = {0};
 		size_t min_off = 0, min_len = 0, off;
 
 		cctsa_cursor_init(&c, b->data + start, end - start);
@@ -306,7 +306,7 @@ cctsa_err cctsa_der_oid_encode(uint8_t *out, size_t cap, size_t *out_len, const 
 cctsa_err cctsa_der_put_oid_text(cctsa_buf *b, const char *dotted)
 {
 	uint8_t enc[CCTSA_DER_OID_MAX];
-	size_t n;
+	size_t n = 0;
 	cctsa_err err = cctsa_der_oid_encode(enc, sizeof(enc), &n, dotted);
 
 	if (err == CCTSA_E_RESOURCE) {
@@ -371,7 +371,7 @@ cctsa_err cctsa_der_put_printable(cctsa_buf *b, const char *s, size_t len)
 cctsa_err cctsa_der_put_ia5(cctsa_buf *b, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		if ((uint8_t)s[i] > 0x7f) {
+		if ((uint8_t)s[i] > 0x7f || s[i] == 0) {
 			return CCTSA_E_USAGE;
 		}
 	}
@@ -422,7 +422,7 @@ cctsa_err cctsa_der_put_gentime(cctsa_buf *b, int64_t secs, uint32_t millis)
 {
 	uint8_t t[24];
 	int64_t y;
-	size_t n;
+	size_t n = 0;
 
 	if (millis > 999 || secs > INT64_MAX / 2 || secs < INT64_MIN / 2) {
 		return CCTSA_E_USAGE;
@@ -450,7 +450,7 @@ cctsa_err cctsa_der_put_utctime(cctsa_buf *b, int64_t secs)
 {
 	uint8_t t[16];
 	int64_t y;
-	size_t n;
+	size_t n = 0;
 
 	if (secs > INT64_MAX / 2 || secs < INT64_MIN / 2) {
 		return CCTSA_E_USAGE;
@@ -465,8 +465,8 @@ cctsa_err cctsa_der_put_utctime(cctsa_buf *b, int64_t secs)
 
 cctsa_err cctsa_der_put_x509_time(cctsa_buf *b, int64_t secs)
 {
-	/* 2050-01-01T00:00:00Z */
-	if (secs < INT64_C(2524608000)) {
+	/* UTCTime covers 1950-01-01T00:00:00Z .. 2049-12-31T23:59:59Z. */
+	if (secs >= INT64_C(-631152000) && secs < INT64_C(2524608000)) {
 		return cctsa_der_put_utctime(b, secs);
 	}
 	return cctsa_der_put_gentime(b, secs, 0);

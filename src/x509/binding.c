@@ -41,8 +41,8 @@ out:
 static cctsa_err get_hash(cctsa_cursor *c, uint8_t out[CCTSA_BINDING_HASH_LEN], const char *what,
 			  cctsa_diag *diag)
 {
-	const uint8_t *v;
-	size_t n;
+	const uint8_t *v = NULL;
+	size_t n = 0;
 	cctsa_err err = cctsa_der_get_octets(c, CCTSA_DER_OCTET_STRING, &v, &n, diag);
 
 	if (err == CCTSA_OK && n != CCTSA_BINDING_HASH_LEN) {
@@ -57,10 +57,10 @@ static cctsa_err get_hash(cctsa_cursor *c, uint8_t out[CCTSA_BINDING_HASH_LEN], 
 cctsa_err cctsa_x509_binding_decode(cctsa_x509_binding *b, const uint8_t *der, size_t len, cctsa_diag *diag)
 {
 	cctsa_cursor c, seq;
-	uint64_t v;
-	uint8_t tag;
-	const char *s;
-	size_t n;
+	uint64_t v = 0;
+	uint8_t tag = 0;
+	const char *s = NULL;
+	size_t n = 0;
 	cctsa_err err = CCTSA_OK;
 
 	memset(b, 0, sizeof(*b));

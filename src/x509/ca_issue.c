@@ -18,7 +18,7 @@ static cctsa_err load_config(const char *dir, uint8_t set[CCTSA_SSS_SET_ID_LEN],
 	json_t *j = NULL;
 	json_error_t je;
 	const char *fmt, *hex;
-	size_t n;
+	size_t n = 0;
 	cctsa_err err = CCTSA_OK;
 
 	cctsa_buf_init(&b, 0);
@@ -207,15 +207,78 @@ out:
 	return err;
 }
 
+/* Records one finished phase of the issuance as a transcript step (best effort on failure paths). */
+static cctsa_err step(cctsa_transcript *t, const char *name, cctsa_err outcome, const char *detail, const char *art,
+		      const uint8_t *data, size_t len)
+{
+	cctsa_err err = CCTSA_OK;
+
+	CCTSA_TRY(cctsa_transcript_step_begin(t, name, NULL));
+	if (art != NULL && outcome == CCTSA_OK) {
+		CCTSA_TRY(cctsa_transcript_artefact(t, art, data, len, NULL));
+	}
+	CCTSA_TRY(cctsa_transcript_step_end(t, outcome == CCTSA_OK ? CCTSA_STEP_OK : CCTSA_STEP_FAILED, detail, NULL));
+out:
+	return err;
+}
+
+/* Ends the transcript (completed iff ok) and writes ceremony/ca-issue-<tag>.json and .md. */
+static cctsa_err write_transcript(cctsa_transcript *t, const char *dir, int ok, const char *tag, cctsa_diag *diag)
+{
+	char name[128], json[4096], md[4096];
+	cctsa_err err = CCTSA_OK;
+
+	CCTSA_TRY(cctsa_transcript_finish(t, ok, diag));
+	snprintf(name, sizeof(name), "ceremony/ca-issue-%s.json", tag);
+	CCTSA_TRY(cctsa_x509_ca_path(json, sizeof(json), dir, name));
+	snprintf(name, sizeof(name), "ceremony/ca-issue-%s.md", tag);
+	CCTSA_TRY(cctsa_x509_ca_path(md, sizeof(md), dir, name));
+	CCTSA_TRY(cctsa_transcript_write(t, json, md, diag));
+out:
+	return err;
+}
+
+/* Checks the CSR: parse, self-signature, key algorithm, requested policies and binding. */
+static cctsa_err check_csr(cctsa_x509_csr *r, cctsa_buf *der, const uint8_t *csr, size_t csr_len, cctsa_diag *diag)
+{
+	cctsa_x509_binding b;
+	cctsa_err err = CCTSA_OK;
+
+	CCTSA_TRY(cctsa_x509_pem_to_der(der, "CERTIFICATE REQUEST", csr, csr_len, diag));
+	CCTSA_TRY(cctsa_x509_csr_parse(r, der->data, der->len, diag));
+	CCTSA_TRY(cctsa_x509_csr_verify(r, diag));
+	CCTSA_ENSURE(r->key_alg == CCTSA_SIG_ECDSA_P384_SHA384 || r->key_alg == CCTSA_SIG_MLDSA65,
+		     cctsa_fail(diag, CCTSA_E_UNSUPPORTED, "ca: the CSR key is neither P-384 nor ML-DSA-65"));
+	CCTSA_ENSURE(r->policies != NULL,
+		     cctsa_fail(diag, CCTSA_E_MALFORMED, "ca: the CSR requests no certificatePolicies"));
+	CCTSA_ENSURE(r->binding != NULL,
+		     cctsa_fail(diag, CCTSA_E_MALFORMED, "ca: the CSR carries no measurement-binding extension"));
+	CCTSA_TRY(cctsa_x509_binding_decode(&b, r->binding, r->binding_len, diag));
+out:
+	return err;
+}
+
+static void shard_list(char *out, size_t cap, const unsigned *indices, size_t n)
+{
+	size_t used = (size_t)snprintf(out, cap, "rebuilt from shards");
+
+	for (size_t i = 0; i < n && used < cap; i++) {
+		used += (size_t)snprintf(out + used, cap - used, "%s %u", i ? "," : "", indices[i]);
+	}
+}
+
 cctsa_err cctsa_x509_ca_issue(cctsa_buf *cert, const char *dir, const uint8_t *csr, size_t csr_len,
-			      const char *const *shard_paths, size_t n_shards, unsigned days, cctsa_diag *diag)
+			      const char *const *shard_paths, size_t n_shards, unsigned days, const char *version,
+			      cctsa_diag *diag)
 {
 	uint8_t set[CCTSA_SSS_SET_ID_LEN];
 	cctsa_buf csr_der, root_der;
 	cctsa_x509_csr r;
-	cctsa_x509_cert root;
+	cctsa_x509_cert root, leaf;
 	cctsa_x509_key *key = NULL;
+	cctsa_transcript *t = NULL;
 	unsigned indices[CCTSA_SSS_MAX_SHARES];
+	char detail[1200], tag[64];
 	cctsa_err err = CCTSA_OK;
 
 	cctsa_buf_init(&csr_der, 0);
@@ -223,21 +286,36 @@ cctsa_err cctsa_x509_ca_issue(cctsa_buf *cert, const char *dir, const uint8_t *c
 	days = days == 0 ? 365 : days;
 	CCTSA_ENSURE(days <= 3650, cctsa_fail(diag, CCTSA_E_USAGE, "ca: at most 3650 days"));
 	CCTSA_TRY(load_config(dir, set, diag));
-	CCTSA_TRY(cctsa_x509_pem_to_der(&csr_der, "CERTIFICATE REQUEST", csr, csr_len, diag));
-	CCTSA_TRY(cctsa_x509_csr_parse(&r, csr_der.data, csr_der.len, diag));
-	CCTSA_TRY(cctsa_x509_csr_verify(&r, diag));
-	CCTSA_ENSURE(r.key_alg == CCTSA_SIG_ECDSA_P384_SHA384 || r.key_alg == CCTSA_SIG_MLDSA65,
-		     cctsa_fail(diag, CCTSA_E_UNSUPPORTED, "ca: the CSR key is neither P-384 nor ML-DSA-65"));
-	CCTSA_ENSURE(r.policies != NULL, cctsa_fail(diag, CCTSA_E_MALFORMED, "ca: the CSR requests no certificatePolicies"));
-	CCTSA_ENSURE(r.binding != NULL,
-		     cctsa_fail(diag, CCTSA_E_MALFORMED, "ca: the CSR carries no measurement-binding extension"));
+	CCTSA_TRY(cctsa_transcript_new(&t, "ca-issue", "TSA certificate issuance",
+				       version != NULL ? version : "unknown", NULL, diag));
+	CCTSA_TRY(check_csr(&r, &csr_der, csr, csr_len, diag));
+	CCTSA_TRY(step(t, "check the CSR (self-signature, policies, binding)", err, NULL, "csr.der", r.der, r.der_len));
 	CCTSA_TRY(load_root(&root_der, &root, dir, r.key_alg, diag));
 	CCTSA_TRY(rebuild_key(&key, indices, &root, shard_paths, n_shards, set, diag));
+	shard_list(detail, sizeof(detail), indices, n_shards);
+	for (size_t i = 0; i < n_shards; i++) {
+		snprintf(tag, sizeof(tag), "custodian %u", indices[i]);
+		CCTSA_TRY(cctsa_transcript_add_participant(t, tag, CCTSA_ROLE_SHARD_CUSTODIAN, NULL, diag));
+	}
+	CCTSA_TRY(step(t, "rebuild the root key in locked memory", err, detail, NULL, NULL, 0));
 	CCTSA_TRY(issue(cert, &r, &root, key, days, diag));
 	cctsa_x509_key_free(key); /* wipe the root key before anything else happens */
 	key = NULL;
+	CCTSA_TRY(step(t, "issue and verify the TSA certificate; wipe the root key", err, NULL, "certificate.der",
+		       cert->data, cert->len));
 	CCTSA_TRY(log_issue(dir, cert, &r, days, indices, n_shards, diag));
+	CCTSA_TRY(cctsa_x509_cert_parse(&leaf, cert->data, cert->len, diag));
+	CCTSA_TRY(cctsa_hex_encode(tag, sizeof(tag), leaf.serial, leaf.serial_len < 31 ? leaf.serial_len : 31));
+	CCTSA_TRY(write_transcript(t, dir, 1, tag, diag));
 out:
+	if (err != CCTSA_OK && t != NULL) {
+		/* A refused issuance is evidence too: record it, keeping the original error. */
+		snprintf(tag, sizeof(tag), "refused-%llu", (unsigned long long)cctsa_record_now_ms());
+		if (step(t, "issuance refused", err, cctsa_diag_str(diag, err), NULL, NULL, 0) == CCTSA_OK) {
+			(void)write_transcript(t, dir, 0, tag, NULL);
+		}
+	}
+	cctsa_transcript_free(t);
 	cctsa_x509_key_free(key);
 	cctsa_buf_free(&root_der);
 	cctsa_buf_free(&csr_der);

@@ -215,7 +215,7 @@ out:
 static cctsa_err pkcs8_alg(cctsa_cursor *c, cctsa_sig_alg *alg, cctsa_diag *diag)
 {
 	cctsa_cursor ai;
-	cctsa_der_elem oid, param;
+	cctsa_der_elem oid = {0}, param = {0};
 	cctsa_err err = CCTSA_OK;
 
 	*alg = CCTSA_SIG_NONE;
@@ -236,8 +236,8 @@ cctsa_err cctsa_x509_key_from_pem(cctsa_x509_key **key, const uint8_t *pem, size
 {
 	cctsa_buf der;
 	cctsa_cursor c, seq;
-	uint64_t version;
-	cctsa_sig_alg alg;
+	uint64_t version = 0;
+	cctsa_sig_alg alg = CCTSA_SIG_NONE;
 	cctsa_err err = CCTSA_OK;
 
 	*key = NULL;

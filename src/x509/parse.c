@@ -9,7 +9,7 @@
 static cctsa_err parse_bc(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
 	cctsa_cursor seq;
-	uint64_t pl;
+	uint64_t pl = 0;
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_enter(v, CCTSA_DER_SEQUENCE, &seq, diag));
@@ -28,9 +28,9 @@ out:
 
 static cctsa_err parse_ku(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
-	const uint8_t *b;
-	size_t n;
-	unsigned unused;
+	const uint8_t *b = NULL;
+	size_t n = 0;
+	unsigned unused = 0;
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_get_bits(v, &b, &n, &unused, diag));
@@ -45,7 +45,7 @@ out:
 static cctsa_err parse_eku(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
 	cctsa_cursor seq;
-	cctsa_der_elem oid;
+	cctsa_der_elem oid = {0};
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_enter(v, CCTSA_DER_SEQUENCE, &seq, diag));
@@ -63,7 +63,7 @@ out:
 static cctsa_err parse_aki(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
 	cctsa_cursor seq;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_enter(v, CCTSA_DER_SEQUENCE, &seq, diag));
@@ -86,7 +86,7 @@ out:
 cctsa_err cctsa_x509_parse_policies_value(cctsa_x509_cert *c, cctsa_cursor *v, cctsa_diag *diag)
 {
 	cctsa_cursor seq, pi;
-	cctsa_der_elem oid, q;
+	cctsa_der_elem oid = {0}, q = {0};
 	cctsa_err err = CCTSA_OK;
 
 	c->policies = v->ptr + v->pos;
@@ -111,7 +111,7 @@ static cctsa_err parse_ext(cctsa_x509_cert *c, const cctsa_der_elem *oid, cctsa_
 {
 	const uint8_t *o = oid->val;
 	size_t n = oid->val_len;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	cctsa_err err = CCTSA_OK;
 
 	*known = 1;
@@ -148,7 +148,7 @@ cctsa_err cctsa_x509_parse_exts(cctsa_x509_cert *c, cctsa_cursor *exts, cctsa_di
 
 	while (cctsa_cursor_left(exts) > 0) {
 		cctsa_cursor ext, val;
-		cctsa_der_elem oid;
+		cctsa_der_elem oid = {0};
 		int critical = 0, known;
 		char text[CCTSA_DER_OID_TEXT_MAX];
 
@@ -184,13 +184,39 @@ out:
 	return err;
 }
 
+/* Name ::= SEQUENCE OF RDN; RDN ::= SET SIZE (1..MAX) OF SEQUENCE { type OID, value ANY }. */
+static cctsa_err read_name(cctsa_cursor *c, const uint8_t **der, size_t *len, const char *what, cctsa_diag *diag)
+{
+	cctsa_der_elem name = {0}, oid = {0}, val = {0};
+	cctsa_cursor rdns, rdn, atv;
+	cctsa_err err = CCTSA_OK;
+
+	CCTSA_TRY(cctsa_der_expect(c, CCTSA_DER_SEQUENCE, &name, diag));
+	cctsa_cursor_init(&rdns, name.val, name.val_len);
+	while (cctsa_cursor_left(&rdns) > 0) {
+		CCTSA_TRY(cctsa_der_enter(&rdns, CCTSA_DER_SET, &rdn, diag));
+		CCTSA_ENSURE(cctsa_cursor_left(&rdn) > 0,
+			     cctsa_fail(diag, CCTSA_E_MALFORMED, "x509: %s has an empty RDN", what));
+		while (cctsa_cursor_left(&rdn) > 0) {
+			CCTSA_TRY(cctsa_der_enter(&rdn, CCTSA_DER_SEQUENCE, &atv, diag));
+			CCTSA_TRY(cctsa_der_get_oid(&atv, &oid, diag));
+			CCTSA_TRY(cctsa_der_read(&atv, &val, diag));
+			CCTSA_TRY(cctsa_der_finish(&atv, "AttributeTypeAndValue", diag));
+		}
+	}
+	*der = name.der;
+	*len = name.der_len;
+out:
+	return err;
+}
+
 /* Certificate / CertificationRequest outer shell: SEQUENCE { body, AlgorithmIdentifier, BIT STRING }. */
 static cctsa_err parse_signed(const uint8_t *der, size_t len, cctsa_der_elem *body, const uint8_t **alg_der,
 			      size_t *alg_len, cctsa_sig_alg *alg, const uint8_t **sig, size_t *sig_len,
 			      cctsa_diag *diag)
 {
 	cctsa_cursor c, seq;
-	unsigned unused;
+	unsigned unused = 0;
 	size_t pos;
 	cctsa_err err = CCTSA_OK;
 
@@ -212,7 +238,7 @@ out:
 static cctsa_err parse_validity(cctsa_x509_cert *c, cctsa_cursor *tbs, cctsa_diag *diag)
 {
 	cctsa_cursor v;
-	uint32_t ns;
+	uint32_t ns = 0;
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_enter(tbs, CCTSA_DER_SEQUENCE, &v, diag));
@@ -226,10 +252,10 @@ out:
 static cctsa_err parse_tbs(cctsa_x509_cert *c, const uint8_t *alg_der, size_t alg_len, cctsa_diag *diag)
 {
 	cctsa_cursor tbs, ver, exts;
-	cctsa_der_elem e;
+	cctsa_der_elem e = {0};
 	uint64_t version = 0;
 	size_t pos;
-	cctsa_sig_alg inner;
+	cctsa_sig_alg inner = CCTSA_SIG_NONE;
 	cctsa_err err = CCTSA_OK;
 
 	cctsa_cursor_init(&tbs, c->tbs, c->tbs_len);
@@ -248,13 +274,9 @@ static cctsa_err parse_tbs(cctsa_x509_cert *c, const uint8_t *alg_der, size_t al
 	CCTSA_TRY(cctsa_x509_read_alg(&tbs, &inner, diag));
 	CCTSA_ENSURE(tbs.pos - pos == alg_len && cctsa_memcmp_var(tbs.ptr + pos, alg_der, alg_len) == 0,
 		     cctsa_fail(diag, CCTSA_E_MALFORMED, "x509: signatureAlgorithm differs from tbsCertificate.signature"));
-	CCTSA_TRY(cctsa_der_expect(&tbs, CCTSA_DER_SEQUENCE, &e, diag));
-	c->issuer = e.der;
-	c->issuer_len = e.der_len;
+	CCTSA_TRY(read_name(&tbs, &c->issuer, &c->issuer_len, "issuer", diag));
 	CCTSA_TRY(parse_validity(c, &tbs, diag));
-	CCTSA_TRY(cctsa_der_expect(&tbs, CCTSA_DER_SEQUENCE, &e, diag));
-	c->subject = e.der;
-	c->subject_len = e.der_len;
+	CCTSA_TRY(read_name(&tbs, &c->subject, &c->subject_len, "subject", diag));
 	CCTSA_TRY(cctsa_der_expect(&tbs, CCTSA_DER_SEQUENCE, &e, diag));
 	c->spki = e.der;
 	c->spki_len = e.der_len;
@@ -280,7 +302,7 @@ out:
 
 cctsa_err cctsa_x509_cert_parse(cctsa_x509_cert *c, const uint8_t *der, size_t len, cctsa_diag *diag)
 {
-	cctsa_der_elem body;
+	cctsa_der_elem body = {0};
 	const uint8_t *alg_der;
 	size_t alg_len;
 	cctsa_err err = CCTSA_OK;
@@ -303,7 +325,7 @@ out:
 int cctsa_x509_cert_has_policy(const cctsa_x509_cert *c, const char *policy_oid)
 {
 	cctsa_cursor cur, seq, pi;
-	cctsa_der_elem oid;
+	cctsa_der_elem oid = {0};
 
 	if (c->policies == NULL) {
 		return 0;
@@ -324,11 +346,12 @@ int cctsa_x509_cert_has_policy(const cctsa_x509_cert *c, const char *policy_oid)
 /* CSR attributes: only extensionRequest is read (policies and binding); others skipped. */
 static cctsa_err parse_attrs(cctsa_x509_csr *r, cctsa_cursor *attrs, cctsa_diag *diag)
 {
+	int seen = 0;
 	cctsa_err err = CCTSA_OK;
 
 	while (cctsa_cursor_left(attrs) > 0) {
 		cctsa_cursor at, vals, exts;
-		cctsa_der_elem oid;
+		cctsa_der_elem oid = {0};
 		cctsa_x509_cert tmp;
 
 		CCTSA_TRY(cctsa_der_enter(attrs, CCTSA_DER_SEQUENCE, &at, diag));
@@ -338,8 +361,8 @@ static cctsa_err parse_attrs(cctsa_x509_csr *r, cctsa_cursor *attrs, cctsa_diag 
 		if (!cctsa_der_oid_is(oid.val, oid.val_len, CCTSA_OID_EXTENSION_REQUEST)) {
 			continue;
 		}
-		CCTSA_ENSURE(r->policies == NULL && r->binding == NULL,
-			     cctsa_fail(diag, CCTSA_E_MALFORMED, "x509: duplicate extensionRequest"));
+		CCTSA_ENSURE(!seen, cctsa_fail(diag, CCTSA_E_MALFORMED, "x509: duplicate extensionRequest"));
+		seen = 1;
 		CCTSA_TRY(cctsa_der_enter(&vals, CCTSA_DER_SEQUENCE, &exts, diag));
 		CCTSA_TRY(cctsa_der_finish(&vals, "extensionRequest", diag));
 		memset(&tmp, 0, sizeof(tmp));
@@ -355,11 +378,11 @@ out:
 
 cctsa_err cctsa_x509_csr_parse(cctsa_x509_csr *r, const uint8_t *der, size_t len, cctsa_diag *diag)
 {
-	cctsa_der_elem body, e;
+	cctsa_der_elem body = {0}, e = {0};
 	cctsa_cursor info, attrs;
 	const uint8_t *alg_der, *pub;
 	size_t alg_len, pub_len;
-	uint64_t version;
+	uint64_t version = 0;
 	cctsa_err err = CCTSA_OK;
 
 	memset(r, 0, sizeof(*r));
@@ -370,9 +393,7 @@ cctsa_err cctsa_x509_csr_parse(cctsa_x509_csr *r, const uint8_t *der, size_t len
 	r->info_len = body.der_len;
 	cctsa_cursor_init(&info, body.val, body.val_len);
 	CCTSA_TRY(cctsa_der_get_u64(&info, CCTSA_DER_INTEGER, 0, &version, diag));
-	CCTSA_TRY(cctsa_der_expect(&info, CCTSA_DER_SEQUENCE, &e, diag));
-	r->subject = e.der;
-	r->subject_len = e.der_len;
+	CCTSA_TRY(read_name(&info, &r->subject, &r->subject_len, "subject", diag));
 	CCTSA_TRY(cctsa_der_expect(&info, CCTSA_DER_SEQUENCE, &e, diag));
 	r->spki = e.der;
 	r->spki_len = e.der_len;

@@ -54,7 +54,7 @@ out:
 cctsa_err cctsa_x509_read_alg(cctsa_cursor *c, cctsa_sig_alg *alg, cctsa_diag *diag)
 {
 	cctsa_cursor body;
-	cctsa_der_elem oid;
+	cctsa_der_elem oid = {0};
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_der_enter(c, CCTSA_DER_SEQUENCE, &body, diag));
@@ -79,8 +79,8 @@ cctsa_err cctsa_x509_spki_parse(const uint8_t *spki, size_t len, cctsa_sig_alg *
 				size_t *pub_len, cctsa_diag *diag)
 {
 	cctsa_cursor c, seq, ai;
-	cctsa_der_elem oid, param;
-	unsigned unused;
+	cctsa_der_elem oid = {0}, param = {0};
+	unsigned unused = 0;
 	cctsa_sig_alg a = CCTSA_SIG_NONE;
 	cctsa_err err = CCTSA_OK;
 
@@ -166,9 +166,9 @@ out:
 
 cctsa_err cctsa_x509_key_id(uint8_t out[20], const uint8_t *spki, size_t spki_len)
 {
-	cctsa_sig_alg a;
-	const uint8_t *pub;
-	size_t n;
+	cctsa_sig_alg a = CCTSA_SIG_NONE;
+	const uint8_t *pub = NULL;
+	size_t n = 0;
 	unsigned int olen = 0;
 
 	if (cctsa_x509_spki_parse(spki, spki_len, &a, &pub, &n, NULL) != CCTSA_OK) {
