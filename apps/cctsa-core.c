@@ -1,8 +1,7 @@
-/* cctsa-core: the trusted node daemon (being written: the library is in src/core). */
-#include <stdio.h>
+/* cctsa-core: the trusted node daemon (logic in src/core, see cctsa/core.h). */
+#include "cctsa/core.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
-	fputs("cctsa-core: the daemon is not built yet in this revision (library and tests only)\n", stderr);
-	return 1;
+	return cctsa_core_daemon_main(argc, argv);
 }

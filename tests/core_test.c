@@ -140,8 +140,8 @@ static void issue_and_install(tcl *cl, dkg_out *o, const char *sub)
 	snprintf(sh2, sizeof sh2, "%s/shards/custodian-3.shard", cadir);
 	cctsa_buf_init(&ce, 0);
 	cctsa_buf_init(&cm, 0);
-	CHECK_OK(cctsa_x509_ca_issue(&ce, cadir, (const uint8_t *)o->pem[2], strlen(o->pem[2]), shards, 2, 30, &d));
-	CHECK_OK(cctsa_x509_ca_issue(&cm, cadir, (const uint8_t *)o->pem[3], strlen(o->pem[3]), shards, 2, 30, &d));
+	CHECK_OK(cctsa_x509_ca_issue(&ce, cadir, (const uint8_t *)o->pem[2], strlen(o->pem[2]), shards, 2, 30, "test", &d));
+	CHECK_OK(cctsa_x509_ca_issue(&cm, cadir, (const uint8_t *)o->pem[3], strlen(o->pem[3]), shards, 2, 30, "test", &d));
 	snprintf(p, sizeof p, "%s/root-ecdsa.pem", cadir);
 	CHECK_OK(cctsa_file_read(&rce, p, 1 << 20, NULL));
 	snprintf(p, sizeof p, "%s/root-mldsa.pem", cadir);

@@ -210,7 +210,7 @@ static void status_and_control(tcl *cl)
 	CHECK_ERR(cctsa_core_cmd_parse(&cmd, "[1]", 3, NULL), CCTSA_E_MALFORMED);
 	CHECK_ERR(cctsa_core_cmd_parse(&cmd, "{\"cmd\":\"reboot\"}", 16, NULL), CCTSA_E_UNSUPPORTED);
 	/* Peer payload decoders refuse truncation and unknown types. */
-	CHECK_ERR(cctsa_core_msg_check(0x7f, (const uint8_t *)"", 0, NULL), CCTSA_E_UNSUPPORTED);
+	CHECK_ERR(cctsa_core_msg_check(0xf7, (const uint8_t *)"", 0, NULL), CCTSA_E_UNSUPPORTED);
 	CHECK_ERR(cctsa_core_msg_check(CCTSA_CORE_MSG_SIGN_SHARE, (const uint8_t *)"abc", 3, NULL),
 		  CCTSA_E_MALFORMED);
 }

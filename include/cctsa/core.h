@@ -60,22 +60,22 @@ typedef enum {
 const char *cctsa_core_state_name(cctsa_core_state s);
 const char *cctsa_core_key_state_name(cctsa_core_key_state s);
 
-/* Peer message types (one byte; net carries them in its frame header). */
+/* Peer message types (one byte, >= 0x10: net carries them as application frame types). */
 enum {
-	CCTSA_CORE_MSG_DKG_START = 0x01,  /* ceremony id, tecdsa sid, tmldsa nonce, coordinator */
-	CCTSA_CORE_MSG_DKG_IDENT = 0x02,  /* the sender's DKG identity key (SPKI) */
-	CCTSA_CORE_MSG_TE_DKG = 0x03,     /* round u8 | tecdsa DKG message */
-	CCTSA_CORE_MSG_TM_DKG = 0x04,     /* tmldsa DKG frame */
-	CCTSA_CORE_MSG_DKG_DONE = 0x05,   /* the sender's view of both public keys + transcript hash */
-	CCTSA_CORE_MSG_PRESIGN_START = 0x10,
-	CCTSA_CORE_MSG_PRESIGN_MSG = 0x11,
-	CCTSA_CORE_MSG_PRESIGN_DONE = 0x12,
-	CCTSA_CORE_MSG_SIGN_REQ = 0x20,
-	CCTSA_CORE_MSG_TM_SIGN = 0x21,    /* job id | tmldsa signing frame */
-	CCTSA_CORE_MSG_SIGN_SHARE = 0x22, /* job id | ECDSA share */
-	CCTSA_CORE_MSG_SIGN_REFUSE = 0x23, /* job id | reason u8 */
-	CCTSA_CORE_MSG_TM_RETRY = 0x24,   /* job id | fresh nonce: another ML-DSA attempt */
-	CCTSA_CORE_MSG_SIGN_END = 0x25    /* job id: the coordinator is done with this job */
+	CCTSA_CORE_MSG_DKG_START = 0x10,  /* ceremony id, tecdsa sid, tmldsa nonce, coordinator */
+	CCTSA_CORE_MSG_DKG_IDENT = 0x11,  /* the sender's DKG identity key (SPKI) */
+	CCTSA_CORE_MSG_TE_DKG = 0x12,     /* round u8 | tecdsa DKG message */
+	CCTSA_CORE_MSG_TM_DKG = 0x13,     /* tmldsa DKG frame */
+	CCTSA_CORE_MSG_DKG_DONE = 0x14,   /* the sender's view of both public keys + transcript hash */
+	CCTSA_CORE_MSG_PRESIGN_START = 0x20,
+	CCTSA_CORE_MSG_PRESIGN_MSG = 0x21,
+	CCTSA_CORE_MSG_PRESIGN_DONE = 0x22,
+	CCTSA_CORE_MSG_SIGN_REQ = 0x30,
+	CCTSA_CORE_MSG_TM_SIGN = 0x31,    /* job id | tmldsa signing frame */
+	CCTSA_CORE_MSG_SIGN_SHARE = 0x32, /* job id | ECDSA share */
+	CCTSA_CORE_MSG_SIGN_REFUSE = 0x33, /* job id | reason u8 */
+	CCTSA_CORE_MSG_TM_RETRY = 0x34,   /* job id | fresh nonce: another ML-DSA attempt */
+	CCTSA_CORE_MSG_SIGN_END = 0x35    /* job id: the coordinator is done with this job */
 };
 /* Largest payload of any type (a tmldsa W frame plus the job id). */
 #define CCTSA_CORE_MSG_MAX ((size_t)300000)
@@ -260,5 +260,13 @@ typedef struct {
 CCTSA_MUST_USE cctsa_err cctsa_core_cmd_parse(cctsa_core_cmd *out, const char *line, size_t len,
 					      cctsa_diag *diag);
 void cctsa_core_cmd_free(cctsa_core_cmd *cmd);
+
+/* ---- the daemon (apps/cctsa-core.c) ---- */
+/*
+ * `cctsa-core --config DIR/cluster.json --node I`: hardening, attestation, NTS,
+ * the attested mesh, DIR/node-I/core.sock (gateway) and control.sock (operator),
+ * one libevent loop. Returns the process exit status (0, 1 failure, 2 usage).
+ */
+int cctsa_core_daemon_main(int argc, char **argv);
 
 #endif
