@@ -181,6 +181,14 @@ void core_job_attempt(cctsa_core *c, core_job *job)
 		job_end(c, job, CCTSA_TSP_FAIL_SYSTEM_FAILURE, "key retired (attempt budget spent)", 1);
 		return;
 	}
+	if (core_live_sessions(c) >= LIVE_MAX) {
+		if (!job->queued) {
+			job->queued = 1;
+			job->queued_at = c->now_ms;
+		}
+		return; /* started again when a session ends (core_jobs_requeue_kick) */
+	}
+	job->queued = 0;
 	m = pick_set(c, job, &have);
 	if (m == 0) {
 		job_end(c, job, CCTSA_TSP_FAIL_SYSTEM_FAILURE, "fewer than 3 nodes available", 1);
@@ -224,6 +232,39 @@ void core_job_attempt_failed(cctsa_core *c, core_sess *s, int blame_set)
 	}
 	c->retries++;
 	core_job_attempt(c, job);
+}
+
+/* A member was busy: not the set's fault; the job waits for a slot and tries again. */
+void core_job_busy(cctsa_core *c, core_sess *s)
+{
+	core_job *job = s->job;
+
+	job->sess = NULL;
+	core_sess_end(c, s);
+	if (job->tries > 0) {
+		job->tries--;
+	}
+	job->queued = 1;
+	if (job->queued_at == 0) {
+		job->queued_at = c->now_ms;
+	}
+}
+
+/* Queued jobs: started again when there is room, failed after QUEUE_MS. */
+void core_jobs_requeue_kick(cctsa_core *c)
+{
+	for (size_t i = 0; i < SESS_MAX; i++) {
+		core_job *j = &c->jobs[i];
+
+		if (!j->used || !j->queued || j->sess != NULL) {
+			continue;
+		}
+		if (c->now_ms - j->queued_at > QUEUE_MS) {
+			job_end(c, j, CCTSA_TSP_FAIL_SYSTEM_FAILURE, "cluster busy", 1);
+		} else if (core_live_sessions(c) < LIVE_MAX) {
+			core_job_attempt(c, j);
+		}
+	}
 }
 
 void core_jobs_kick(cctsa_core *c)

@@ -20,6 +20,9 @@
 #define SESS_MAX 16
 #define JOB_TRIES 6
 #define MLDSA_TRIES 16
+/* Live signing sessions per node (each holds a 1.4 MB locked ML-DSA round-1 state). */
+#define LIVE_MAX 3
+#define QUEUE_MS 15000
 #define SESSION_TIMEOUT_MS 20000
 #define REPLAY_WINDOW 1024
 
@@ -32,7 +35,8 @@ enum {
 	REFUSE_MISMATCH,    /* bytes to sign differ from the rebuilt signed attributes */
 	REFUSE_PRESIG,      /* no such presignature */
 	REFUSE_BUDGET,      /* ML-DSA attempt budget spent */
-	REFUSE_PROTOCOL     /* a protocol step failed */
+	REFUSE_PROTOCOL,    /* a protocol step failed */
+	REFUSE_BUSY         /* too many live sessions here (locked memory): try later */
 };
 
 enum { JOB_TST = 1, JOB_CSR = 2 };
@@ -102,6 +106,8 @@ struct core_job {
 	unsigned tries;
 	unsigned bad_sets;  /* bit per signing-set index that failed */
 	unsigned waiting;   /* waiting for a presignature of this set mask (0: none) */
+	int queued;         /* waiting for a free session slot */
+	int64_t queued_at;
 	core_sess *sess;
 };
 
@@ -216,6 +222,8 @@ CCTSA_MUST_USE cctsa_err core_sign_on_message(cctsa_core *c, unsigned from, uint
 CCTSA_MUST_USE cctsa_err core_job_start_csr(cctsa_core *c);
 void core_sess_fail_peer(cctsa_core *c, unsigned peer);
 void core_sess_expire(cctsa_core *c);
+unsigned core_live_sessions(const cctsa_core *c);
+void core_jobs_requeue_kick(cctsa_core *c);
 void core_sess_free(core_sess *s);
 /* Coordinator: tells the members the job is over (SIGN_END) and frees the session. */
 void core_sess_end(cctsa_core *c, core_sess *s);

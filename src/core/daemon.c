@@ -243,7 +243,7 @@ static cctsa_err core_start(daemon_t *d, cctsa_diag *diag)
 	memcpy(cc.measurement, d->measurement, sizeof cc.measurement);
 	cc.min_tcb = d->cfg.min_tcb;
 	cc.presign_per_set = 2;
-	cc.mldsa_pool = 2;
+	cc.mldsa_pool = 1; /* 1.4 MB locked each: RLIMIT_MEMLOCK is 8 MB here */
 	return cctsa_core_new(&d->core, &cc, diag);
 }
 

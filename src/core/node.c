@@ -349,6 +349,7 @@ cctsa_err cctsa_core_on_message(cctsa_core *c, unsigned from, uint8_t type, cons
 		return CCTSA_OK;
 	}
 	defer_replay(c);
+	core_jobs_requeue_kick(c);
 	return err;
 }
 
@@ -364,6 +365,7 @@ void cctsa_core_tick(cctsa_core *c, int64_t now_ms)
 	core_sess_expire(c);
 	core_pool_refill(c);
 	defer_replay(c);
+	core_jobs_requeue_kick(c);
 }
 
 void cctsa_core_status_get(const cctsa_core *c, cctsa_core_status *st)

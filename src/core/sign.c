@@ -92,6 +92,7 @@ out:
 void core_job_attempt(cctsa_core *c, core_job *job);
 void core_job_done(cctsa_core *c, core_sess *s);
 void core_job_attempt_failed(cctsa_core *c, core_sess *s, int blame_set);
+void core_job_busy(cctsa_core *c, core_sess *s);
 
 /* The ML-DSA part of an attempt: fresh round-1 state, session under the current nonce. */
 static cctsa_err part_mldsa(cctsa_core *c, core_sess *s, cctsa_diag *diag)
@@ -357,10 +358,11 @@ static cctsa_err on_sign_req(cctsa_core *c, unsigned from, const uint8_t *p, siz
 	if (sess_find(c, r.job_id) != NULL) {
 		return CCTSA_E_STATE;
 	}
-	why = core_refuse_check(c, from, &r, diag);
-	if (why == 0 && (s = sess_slot(c)) == NULL) {
-		why = REFUSE_STATE;
+	if (core_live_sessions(c) >= LIVE_MAX || (s = sess_slot(c)) == NULL) {
+		refuse(c, from, r.job_id, REFUSE_BUSY); /* before the checks: nothing consumed */
+		return CCTSA_OK;
 	}
+	why = core_refuse_check(c, from, &r, diag);
 	if (why != 0) {
 		refuse(c, from, r.job_id, why);
 		return CCTSA_OK;
@@ -499,6 +501,10 @@ cctsa_err core_sign_on_message(cctsa_core *c, unsigned from, uint8_t type, const
 		if (s->job == NULL || from >= CORE_N || !(others_in(c, s) & (1u << from))) {
 			return CCTSA_E_STATE;
 		}
+		if (p[JOB_ID_LEN] == REFUSE_BUSY) {
+			core_job_busy(c, s);
+			return CCTSA_OK;
+		}
 		c->refusals++;
 		if (p[JOB_ID_LEN] == REFUSE_BUDGET) {
 			retire(c);
@@ -548,6 +554,16 @@ void core_sess_fail_peer(cctsa_core *c, unsigned peer)
 			core_job_attempt(c, j);
 		}
 	}
+}
+
+unsigned core_live_sessions(const cctsa_core *c)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < SESS_MAX; i++) {
+		n += c->sess[i].used != 0;
+	}
+	return n;
 }
 
 void core_sess_expire(cctsa_core *c)

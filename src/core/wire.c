@@ -15,7 +15,7 @@
  *                 | msg_e_len u16 | msg_e | msg_m_len u16 | msg_m
  *   TM_SIGN       job(16) | tmldsa signing frame
  *   SIGN_SHARE    job(16) | tecdsa share(179)
- *   SIGN_REFUSE   job(16) | reason u8 (1..8)
+ *   SIGN_REFUSE   job(16) | reason u8 (1..9)
  *   TM_RETRY      job(16) | nonce(32)
  *   SIGN_END      job(16)
  */
@@ -194,7 +194,7 @@ static cctsa_err check_sign(uint8_t type, const uint8_t *p, size_t len, cctsa_di
 	case CCTSA_CORE_MSG_SIGN_END:
 		return len == JOB_ID_LEN ? CCTSA_OK : bad(diag, "SIGN_END");
 	default:
-		return len == JOB_ID_LEN + 1 && p[JOB_ID_LEN] >= REFUSE_STATE && p[JOB_ID_LEN] <= REFUSE_PROTOCOL
+		return len == JOB_ID_LEN + 1 && p[JOB_ID_LEN] >= REFUSE_STATE && p[JOB_ID_LEN] <= REFUSE_BUSY
 			       ? CCTSA_OK
 			       : bad(diag, "SIGN_REFUSE");
 	}
