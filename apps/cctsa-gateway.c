@@ -6,17 +6,20 @@
  */
 #include <event2/event.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cctsa/gateway.h"
 
 static cctsa_err file_key_issue(void *ctx, cctsa_buf *resp, const cctsa_tsp_req *req, int pq,
 				cctsa_diag *diag)
 {
-	return cctsa_tsp_local_respond(ctx, resp, req, pq, diag);
+	return cctsa_tsp_local_respond(ctx, resp, req, pq, 0, diag);
 }
 
 static void on_signal(evutil_socket_t fd, short what, void *arg)
@@ -28,11 +31,12 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cctsa-gateway --keys DIR [--listen ADDR] [--port N] [--port-file FILE]\n"
+	fprintf(f, "usage: cctsa-gateway --keys DIR [--listen ADDR] [--port N] [--port-file FILE] [--user NAME]\n"
 		   "  --keys DIR        test-only file-key mode: sign with DIR/tsa-*.key (cctsa testpki)\n"
 		   "  --listen ADDR     address to bind (default 127.0.0.1)\n"
 		   "  --port N          TCP port (default 8318; 0 = any free port)\n"
 		   "  --port-file FILE  write the bound port to FILE once listening\n"
+		   "  --user NAME       drop to this user after binding, before serving any request\n"
 		   "Serves POST / /tsa /tsa/pq (application/timestamp-query) and GET /health.\n");
 }
 
@@ -44,7 +48,28 @@ static int write_port(const char *path, uint16_t port)
 	return cctsa_file_write(path, (const uint8_t *)text, (size_t)n, 0644, 0, NULL) == CCTSA_OK;
 }
 
-static int serve(const char *keys, const char *addr, unsigned long port, const char *port_file)
+/* Drops to user's uid/gid (no supplementary groups) for good; refuses to continue otherwise. */
+static int drop_privileges(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (pw == NULL || setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		cctsa_log_err("cannot drop privileges to user '%s'", user);
+		return 0;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		cctsa_log_err("privileges could be regained after dropping them");
+		return 0;
+	}
+	return 1;
+}
+
+typedef struct {
+	const char *keys, *addr, *port_file, *user;
+	unsigned long port;
+} gw_opts;
+
+static int serve(const gw_opts *o)
 {
 	struct event_base *base = event_base_new();
 	struct event *sigint = NULL, *sigterm = NULL;
@@ -55,12 +80,12 @@ static int serve(const char *keys, const char *addr, unsigned long port, const c
 	int rc = 1;
 
 	cctsa_diag_reset(&diag);
-	if (base == NULL || cctsa_tsp_local_load(&local, keys, &diag) != CCTSA_OK) {
-		cctsa_log_err("cannot load file keys from %s: %s", keys, cctsa_diag_str(&diag, CCTSA_E_IO));
+	if (base == NULL || cctsa_tsp_local_load(&local, o->keys, &diag) != CCTSA_OK) {
+		cctsa_log_err("cannot load file keys from %s: %s", o->keys, cctsa_diag_str(&diag, CCTSA_E_IO));
 		goto out;
 	}
-	cfg.address = addr;
-	cfg.port = (uint16_t)port;
+	cfg.address = o->addr;
+	cfg.port = (uint16_t)o->port;
 	cfg.issue = file_key_issue;
 	cfg.issue_ctx = local;
 	cfg.backend = "file-keys (TEST MODE: local keys in the gateway process, no threshold, no trusted time)";
@@ -74,11 +99,17 @@ static int serve(const char *keys, const char *addr, unsigned long port, const c
 	    evsignal_add(sigterm, NULL) != 0) {
 		goto out;
 	}
-	if (port_file != NULL && !write_port(port_file, cctsa_gateway_port(gw))) {
-		cctsa_log_err("cannot write %s", port_file);
+	if (o->port_file != NULL && !write_port(o->port_file, cctsa_gateway_port(gw))) {
+		cctsa_log_err("cannot write %s", o->port_file);
 		goto out;
 	}
-	cctsa_log_warn("TEST MODE: serving file keys from %s on %s:%u", keys, addr,
+	if (o->user != NULL ? !drop_privileges(o->user) : geteuid() == 0) {
+		if (o->user == NULL) {
+			cctsa_log_err("refusing to serve as root: pass --user NAME");
+		}
+		goto out;
+	}
+	cctsa_log_warn("TEST MODE: serving file keys from %s on %s:%u", o->keys, o->addr,
 		       (unsigned)cctsa_gateway_port(gw));
 	event_base_dispatch(base);
 	rc = 0;
@@ -103,22 +134,23 @@ int main(int argc, char **argv)
 					     {"listen", required_argument, NULL, 'l'},
 					     {"port", required_argument, NULL, 'p'},
 					     {"port-file", required_argument, NULL, 'f'},
+					     {"user", required_argument, NULL, 'u'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	const char *keys = NULL, *addr = "127.0.0.1", *port_file = NULL;
-	unsigned long port = 8318;
+	gw_opts o = {NULL, "127.0.0.1", NULL, NULL, 8318};
 	char *end;
 	int c;
 
 	cctsa_log_setup(CCTSA_LOG_INFO, "cctsa-gateway");
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'k': keys = optarg; break;
-		case 'l': addr = optarg; break;
-		case 'f': port_file = optarg; break;
+		case 'k': o.keys = optarg; break;
+		case 'l': o.addr = optarg; break;
+		case 'f': o.port_file = optarg; break;
+		case 'u': o.user = optarg; break;
 		case 'p':
-			port = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || port > 65535) {
+			o.port = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o.port > 65535) {
 				fprintf(stderr, "cctsa-gateway: bad --port '%s'\n", optarg);
 				return 2;
 			}
@@ -131,11 +163,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (keys == NULL) {
+	if (o.keys == NULL) {
 		fprintf(stderr, "cctsa-gateway: no backend: the core does not exist yet; only the test-only "
 				"file-key mode (--keys DIR) is available\n");
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	return serve(keys, addr, port, port_file);
+	if (cctsa_process_harden() != CCTSA_OK) { /* file keys live in this process */
+		fprintf(stderr, "cctsa-gateway: cannot make the process non-dumpable\n");
+		return 1;
+	}
+	return serve(&o);
 }

@@ -224,6 +224,14 @@ static void test_verify_policy(void)
 	(void)verify_expect_fail(&l, l.report.data, CCTSA_SNP_CHK_VEK);
 	t_unload(&l);
 
+	t_load(&l, &real_cases[1]); /* the CA certificates expire too: ARK-Milan on 2045-10-22 */
+	l.pol.at = 2398291200LL; /* 2046-01-01 */
+	res = verify_expect_fail(&l, l.report.data, CCTSA_SNP_CHK_ARK);
+	CHECK(strstr(res->reason[CCTSA_SNP_CHK_ARK], "not valid at") != NULL);
+	l.pol.at = 1577836800LL; /* 2020-01-01: before the ARK was issued */
+	(void)verify_expect_fail(&l, l.report.data, CCTSA_SNP_CHK_ARK);
+	t_unload(&l);
+
 	t_load(&l, &real_cases[2]); /* trustee test-report, reported ucode 115, current 206 */
 	l.pol.min_tcb = (cctsa_snp_tcb){0, 3, 0, 8, 115};
 	CHECK_OK(verify_case(res, &l, l.report.data, l.report.len));
@@ -252,6 +260,10 @@ static void test_verify_policy(void)
 	memcpy(m, l.report.data, sizeof(m));
 	m[42] ^= 0xff;
 	(void)verify_expect_fail(&l, m, CCTSA_SNP_CHK_SIGNATURE);
+	/* a report of the wrong size: the format check fails, nothing else is judged as passing */
+	CHECK_ERR(verify_case(res, &l, l.report.data, CCTSA_SNP_REPORT_LEN - 1), CCTSA_E_VERIFY);
+	CHECK(res->status[CCTSA_SNP_CHK_FORMAT] == CCTSA_SNP_FAIL && res->status[CCTSA_SNP_CHK_SIGNATURE] == CCTSA_SNP_FAIL);
+	CHECK(res->status[CCTSA_SNP_CHK_MEASUREMENT] == CCTSA_SNP_FAIL && !res->report_decoded);
 	/* skipped checks are reported as such, not as passes */
 	l.pol.measurement = NULL;
 	l.pol.report_data = NULL;
@@ -307,6 +319,64 @@ static void test_verify_chains(void)
 	t_unload(&l);
 }
 
+/* The VEK extensions as the README states them; the odd hwID encodings. */
+static void test_vek_parse(void)
+{
+	static const struct {
+		const char *file;
+		const char *product;
+		cctsa_snp_tcb tcb;
+		size_t hwid_len;
+		cctsa_err want;
+	} v[] = {
+		{"go-sev-guest/vcek.testcer", "Milan-B0", {0, 2, 0, 5, 68}, 64, CCTSA_OK},
+		{"virtee-sev/vcek_milan.der", "Milan-B0", {0, 3, 0, 8, 115}, 64, CCTSA_OK},
+		{"trustee/test-vlek.der", "Milan", {0, 4, 0, 24, 217}, 0, CCTSA_OK},
+		{"trustee/az-snp-vtpm/vcek-genoa.pem", "Genoa", {0, 10, 0, 23, 84}, 64, CCTSA_OK},
+		{"derived/trustee_e2e_vcek.der", "Genoa", {0, 10, 0, 23, 25}, 64, CCTSA_OK},
+		{"derived/azure_milan_v0_vcek.pem", "Milan-B0", {0, 4, 0, 24, 219}, 64, CCTSA_OK},
+		{"virtee-sev/vcek_turin.der", "Turin", {0, 0, 0, 0, 9}, 8, CCTSA_OK},
+		{"trustee/test-vcek-invalid-legacy.der", "Milan-B0", {0, 3, 0, 10, 169}, 64, CCTSA_OK},
+		{"trustee/test-vcek-invalid-new.der", "", {0, 0, 0, 0, 0}, 0, CCTSA_E_MALFORMED},
+		{"virtee-sev/builtin_milan_ark.pem", "", {0, 0, 0, 0, 0}, 0, CCTSA_E_MALFORMED},
+	};
+	cctsa_snp_vek_info info;
+	cctsa_buf b;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		cctsa_diag d;
+		cctsa_diag_reset(&d);
+		t_read(&b, v[i].file);
+		CHECK_ERR(cctsa_snp_vek_parse(&info, b.data, b.len, &d), v[i].want);
+		if (v[i].want == CCTSA_OK) {
+			CHECK(strcmp(info.product, v[i].product) == 0 && info.hwid_len == v[i].hwid_len);
+			CHECK(info.tcb.bootloader == v[i].tcb.bootloader && info.tcb.tee == v[i].tcb.tee &&
+			      info.tcb.snp == v[i].tcb.snp && info.tcb.microcode == v[i].tcb.microcode);
+		} else {
+			CHECK(d.msg[0] != '\0');
+		}
+		cctsa_buf_free(&b);
+	}
+	t_read(&b, "virtee-sev/vcek_turin.der");
+	CHECK_OK(cctsa_snp_vek_parse(&info, b.data, b.len, NULL));
+	CHECK(info.has_fmc && memcmp(info.hwid, "\x1e\x55\x0a\x8e\xe5\xcf\x9f\x4d", 8) == 0);
+	cctsa_buf_free(&b);
+	t_read(&b, "trustee/test-vcek-invalid-legacy.der");
+	CHECK_OK(cctsa_snp_vek_parse(&info, b.data, b.len, NULL));
+	for (size_t i = 0; i < 64; i++) {
+		CHECK(info.hwid[i] == i);
+	}
+	/* garbage, empty, truncated, trailing bytes */
+	CHECK_ERR(cctsa_snp_vek_parse(&info, (const uint8_t *)"garbage", 7, NULL), CCTSA_E_MALFORMED);
+	CHECK_ERR(cctsa_snp_vek_parse(&info, b.data, 0, NULL), CCTSA_E_MALFORMED);
+	for (size_t n = 1; n < b.len; n += 7) {
+		CHECK_ERR(cctsa_snp_vek_parse(&info, b.data, n, NULL), CCTSA_E_MALFORMED);
+	}
+	CHECK_OK(cctsa_buf_put_u8(&b, 0));
+	CHECK_ERR(cctsa_snp_vek_parse(&info, b.data, b.len, NULL), CCTSA_E_MALFORMED);
+	cctsa_buf_free(&b);
+}
+
 /* Turin: no report in the test data, so the chain and its extensions alone. */
 static void test_turin(void)
 {
@@ -326,23 +396,28 @@ static void test_turin(void)
 	cctsa_buf_free(&chain);
 }
 
-/* Every one of the 1184*8 single-bit flips of a report fails verification. */
-static void test_flip_report(size_t which)
+/* Every single-bit flip of report bytes [from, to) fails verification. */
+static void test_flip_report(size_t which, size_t from, size_t to)
 {
 	loaded_case l;
 	uint8_t m[CCTSA_SNP_REPORT_LEN];
 	cctsa_snp_result *res = cctsa_mem_alloc(sizeof(*res));
+	cctsa_snp_verifier *vf;
 
 	t_load(&l, &real_cases[which]);
-	for (size_t bit = 0; bit < CCTSA_SNP_REPORT_LEN * 8; bit++) {
+	CHECK_OK(cctsa_snp_verifier_new(&vf, &l.chain, &l.pol, NULL));
+	CHECK_OK(cctsa_snp_verifier_check(vf, res, l.report.data, l.report.len, NULL));
+	for (size_t bit = from * 8; bit < to * 8; bit++) {
 		memcpy(m, l.report.data, sizeof(m));
 		m[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-		if (verify_case(res, &l, m, sizeof(m)) != CCTSA_E_VERIFY) {
+		n_verifies++;
+		if (cctsa_snp_verifier_check(vf, res, m, sizeof(m), NULL) != CCTSA_E_VERIFY) {
 			fprintf(stderr, "flip of bit %zu of %s verified\n", bit, real_cases[which].report);
 			abort();
 		}
 		n_flips++;
 	}
+	cctsa_snp_verifier_free(vf);
 	cctsa_mem_free(res);
 	t_unload(&l);
 }
@@ -392,27 +467,41 @@ static void der_of_pem(cctsa_buf *out, const char *rel, int index)
 	X509_free(x);
 }
 
+/* Milan VCEK chain densely, the Genoa VCEK and Milan VLEK chains more sparsely. */
 static void test_flip_certs(uint64_t *rs)
 {
-	loaded_case l;
-	cctsa_buf ask, ark;
+	static const struct {
+		size_t which;
+		const char *ask, *ark;
+		int ask_i, ark_i;
+		size_t stride;
+	} sets[3] = {
+		{2, "trustee/milan_ask_ark_asvk.pem", "trustee/milan_ask_ark_asvk.pem", 0, 1, 13},
+		{7, "virtee-sev/builtin_genoa_ask.pem", "virtee-sev/builtin_genoa_ark.pem", 0, 0, 61},
+		{3, "go-sev-guest/ask_ark_milan_vlek.pem", "go-sev-guest/ask_ark_milan_vlek.pem", 0, 1, 61},
+	};
 
-	t_load(&l, &real_cases[2]);
-	der_of_pem(&ask, "trustee/milan_ask_ark_asvk.pem", 0);
-	der_of_pem(&ark, "trustee/milan_ask_ark_asvk.pem", 1);
-	l.chain.ask = ask.data;
-	l.chain.ask_len = ask.len;
-	l.chain.ark = ark.data;
-	l.chain.ark_len = ark.len;
-	flip_cert(&l, &l.vek, &l.chain.vek, &l.chain.vek_len, 13, rs);
-	flip_cert(&l, &ask, &l.chain.ask, &l.chain.ask_len, 31, rs);
-	flip_cert(&l, &ark, &l.chain.ark, &l.chain.ark_len, 31, rs);
-	cctsa_buf_free(&ask);
-	cctsa_buf_free(&ark);
-	t_unload(&l);
+	for (size_t i = 0; i < 3; i++) {
+		loaded_case l;
+		cctsa_buf ask, ark;
+
+		t_load(&l, &real_cases[sets[i].which]);
+		der_of_pem(&ask, sets[i].ask, sets[i].ask_i);
+		der_of_pem(&ark, sets[i].ark, sets[i].ark_i);
+		l.chain.ask = ask.data;
+		l.chain.ask_len = ask.len;
+		l.chain.ark = ark.data;
+		l.chain.ark_len = ark.len;
+		flip_cert(&l, &l.vek, &l.chain.vek, &l.chain.vek_len, sets[i].stride, rs);
+		flip_cert(&l, &ask, &l.chain.ask, &l.chain.ask_len, 2 * sets[i].stride + 5, rs);
+		flip_cert(&l, &ark, &l.chain.ark, &l.chain.ark_len, 2 * sets[i].stride + 5, rs);
+		cctsa_buf_free(&ask);
+		cctsa_buf_free(&ark);
+		t_unload(&l);
+	}
 }
 
-#include "attest_sim_test.h"
+#include "attest/sim_test.h"
 
 int main(void)
 {
@@ -425,13 +514,17 @@ int main(void)
 	test_verify_real();
 	test_verify_policy();
 	test_verify_chains();
+	test_vek_parse();
 	test_turin();
-	test_flip_report(2);       /* v2 VCEK report: all 9472 bits */
+	test_flip_report(2, 0, CCTSA_SNP_REPORT_LEN);  /* v2 VCEK report: all 9472 bits */
+	test_flip_report(3, 0x2A0, 0x330);            /* v3 VLEK report: r and s */
+	test_flip_report(6, 0x2A0, 0x330);            /* v3 Genoa report: r and s */
 	test_flip_certs(&rs);
 	test_sim(&sim);
 	test_sim_flips(sim);
 	test_providers();
 	test_binding();
+	test_cert_table();
 	cctsa_snp_sim_free(sim);
 	fprintf(stderr, "attest: 8/8 real reports verified; %lu report bit flips, %lu certificate bit flips "
 			"all rejected; %lu verifications\n",

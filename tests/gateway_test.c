@@ -20,6 +20,7 @@
 #include "check.h"
 #include "cctsa/der.h"
 #include "cctsa/gateway.h"
+#include "cctsa/x509.h"
 #include "tsp/tsp_view.h"
 
 typedef struct {
@@ -213,6 +214,7 @@ static void read_corpus(cctsa_buf *b, const char *name)
 static void test_fail_info(uint16_t port, backend *b)
 {
 	cctsa_buf q;
+	http_reply r;
 	int calls;
 
 	read_corpus(&q, "sha1-badalg.tsq"); /* made by openssl ts -query -sha1 */
@@ -231,6 +233,15 @@ static void test_fail_info(uint16_t port, backend *b)
 	expect_fail_bit(port, "/tsa", (const uint8_t *)"garbage", 7, CCTSA_TSP_FAIL_BAD_DATA_FORMAT);
 	make_req(&q, CCTSA_TSP_HASH_SHA256, "1.2.3.4");
 	expect_fail_bit(port, "/tsa", q.data, q.len, CCTSA_TSP_FAIL_UNACCEPTED_POLICY);
+	cctsa_buf_free(&q);
+	make_req(&q, CCTSA_TSP_HASH_SHA256, CCTSA_OID_POLICY_DEFAULT); /* default policy on /tsa/pq */
+	expect_fail_bit(port, "/tsa/pq", q.data, q.len, CCTSA_TSP_FAIL_UNACCEPTED_POLICY);
+	cctsa_buf_free(&q);
+	make_req(&q, CCTSA_TSP_HASH_SHA256, CCTSA_OID_POLICY_PQ); /* PQ policy on /tsa/pq: served */
+	calls = b->calls;
+	http(&r, port, "POST", "/tsa/pq", "application/timestamp-query", q.data, q.len);
+	CHECK(r.status == 200 && b->calls == calls + 1 && b->last_pq == 1);
+	cctsa_buf_free(&r.body);
 	cctsa_buf_free(&q);
 	make_req(&q, CCTSA_TSP_HASH_SHA3_512, NULL);
 	calls = b->calls;
@@ -297,7 +308,7 @@ int main(void)
 	test_fail_info(port, &b);
 	test_health(port);
 	cctsa_gateway_get_stats(gw, &st);
-	CHECK(st.answers == 3 + 1 + 8 && st.http_errors >= 7 && st.system_failures == 1 && st.invalid == 7);
+	CHECK(st.answers == 3 + 1 + 10 && st.http_errors >= 7 && st.system_failures == 1 && st.invalid == 8);
 	event_base_loopbreak(base);
 	CHECK(pthread_join(th, NULL) == 0);
 	cctsa_gateway_free(gw);

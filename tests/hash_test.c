@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "cctsa/hash.h"
+#include "hash/hash_int.h"
 
 enum { ALG_SHA3_256, ALG_SHA3_384, ALG_SHA3_512, ALG_SHAKE128, ALG_SHAKE256, ALG_N };
 
@@ -177,6 +178,72 @@ static void clone_and_long_squeeze(void)
 	cctsa_keccak_wipe(&b);
 }
 
+/*
+ * Four-way Keccak: portable and AVX2 permutations equal four scalar ones; the
+ * x4 absorb/squeeze equals four SHAKE128/SHAKE256 contexts for many lengths.
+ */
+static unsigned long test_x4(uint64_t *rng)
+{
+	static uint8_t in[4][700], want[4][5 * 168], got[4][5 * 168];
+	const uint8_t *const ins[4] = {in[0], in[1], in[2], in[3]};
+	uint8_t *const outs[4] = {got[0], got[1], got[2], got[3]};
+	cctsa_keccak_x4 x, y;
+	unsigned long n = 0;
+
+	for (unsigned i = 0; i < 25; i++) {
+		for (unsigned j = 0; j < 4; j++) {
+			x.s[i][j] = check_rand(rng);
+		}
+	}
+	y = x;
+	cctsa_keccak_x4_f1600_portable(&y);
+	for (unsigned j = 0; j < 4; j++) {
+		uint64_t one[25];
+		for (unsigned i = 0; i < 25; i++) {
+			one[i] = x.s[i][j];
+		}
+		cctsa_keccak_f1600(one);
+		for (unsigned i = 0; i < 25; i++) {
+			CHECK(one[i] == y.s[i][j]);
+		}
+	}
+	if (cctsa_keccak_x4_have_avx2()) {
+		cctsa_keccak_x4_f1600_avx2(&x);
+		CHECK_MEMEQ(&x, &y, sizeof(x));
+		n++;
+	} else {
+		fprintf(stderr, "hash_test: AVX2 not selected (no AVX2, or built with CCTSA_NO_AVX2); the AVX2 Keccak path is not exercised\n");
+	}
+	for (size_t len = 0; len < sizeof(in[0]); len += 1 + len / 8) {
+		for (unsigned j = 0; j < 4; j++) {
+			for (size_t i = 0; i < len; i++) {
+				in[j][i] = (uint8_t)check_rand(rng);
+			}
+		}
+		for (int which = 0; which < 2; which++) {
+			unsigned rate = which ? CCTSA_SHAKE256_RATE : CCTSA_SHAKE128_RATE;
+			cctsa_keccak_x4_absorb_once(&x, rate, 0x1f, ins, len);
+			for (unsigned j = 0; j < 4; j++) {
+				if (which) {
+					cctsa_shake256(want[j], 5 * rate, in[j], len);
+				} else {
+					cctsa_shake128(want[j], 5 * rate, in[j], len);
+				}
+			}
+			cctsa_keccak_x4_squeezeblocks(outs, 3, &x, rate);
+			for (unsigned j = 0; j < 4; j++) {
+				CHECK_MEMEQ(got[j], want[j], 3 * rate);
+			}
+			cctsa_keccak_x4_squeezeblocks(outs, 2, &x, rate); /* continues the stream */
+			for (unsigned j = 0; j < 4; j++) {
+				CHECK_MEMEQ(got[j], want[j] + 3 * rate, 2 * rate);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
 int main(void)
 {
 	uint64_t rng = check_seed() | 1;
@@ -186,5 +253,6 @@ int main(void)
 	clone_and_long_squeeze();
 	n = compare_all(&rng);
 	fprintf(stderr, "hash_test: %lu comparisons with OpenSSL EVP passed\n", n);
+	fprintf(stderr, "hash_test: %lu four-way Keccak checks passed\n", test_x4(&rng));
 	return 0;
 }

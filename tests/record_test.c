@@ -454,12 +454,15 @@ static void test_audit_writer(void)
 	f = json_array();
 	CHECK_ERR(cctsa_audit_append(log, T0 + 9000, "x", f, NULL, NULL), CCTSA_E_USAGE);
 	json_decref(f);
+	CHECK_OK(cctsa_audit_append_deferred(log, T0 + 8000, "batch", NULL, NULL, NULL));
+	CHECK_OK(cctsa_audit_append_deferred(log, T0 + 8000, "batch", NULL, NULL, NULL));
+	CHECK_OK(cctsa_audit_sync(log, NULL));
 	CHECK_OK(cctsa_audit_append(log, T0 + 9000, "ceremony.step", NULL, head, NULL));
 	cctsa_audit_head(log, h2);
 	CHECK_MEMEQ(head, h2, 32);
 	cctsa_audit_close(log);
 	CHECK_OK(cctsa_audit_verify_file(&res, path, NULL, NULL));
-	CHECK(res.records == 4);
+	CHECK(res.records == 6);
 	CHECK_MEMEQ(res.head, head, 32);
 	/* a damaged log is not appended to */
 	{

@@ -390,6 +390,36 @@ static void test_text_crlf(cctsa_sss_shard *s)
 	cctsa_secret_free(t);
 }
 
+/* The largest secret: its shard text (also with CRLF line ends) fits CCTSA_SSS_TEXT_MAX. */
+static void test_text_max(void)
+{
+	uint8_t *secret = cctsa_secret_alloc(CCTSA_SSS_MAX_SECRET), *out = NULL;
+	cctsa_sss_shard *sh[2], *p[2];
+	size_t len, lines = 0, out_len = 0;
+	char *t;
+
+	CHECK(secret != NULL);
+	memset(secret, 0xa5, CCTSA_SSS_MAX_SECRET);
+	CHECK_OK(cctsa_sss_split(sh, secret, CCTSA_SSS_MAX_SECRET, 2, 2, NULL));
+	for (int i = 0; i < 2; i++) {
+		t = encode(sh[i], &len);
+		for (size_t k = 0; k < len; k++) {
+			lines += t[k] == '\n';
+		}
+		CHECK(len + lines <= CCTSA_SSS_TEXT_MAX);
+		CHECK_OK(cctsa_sss_shard_parse(&p[i], (const uint8_t *)t, len, "max", NULL));
+		cctsa_secret_free(t);
+		lines = 0;
+	}
+	CHECK_OK(cctsa_sss_combine(&out, &out_len, p, 2, NULL));
+	CHECK(out_len == CCTSA_SSS_MAX_SECRET);
+	CHECK_MEMEQ(out, secret, out_len);
+	cctsa_secret_free(out);
+	free_all(sh, 2);
+	free_all(p, 2);
+	cctsa_secret_free(secret);
+}
+
 static void test_text(uint64_t *rng)
 {
 	static const size_t lens[] = {1, 32, 33, 100};
@@ -412,6 +442,7 @@ static void test_text(uint64_t *rng)
 		}
 		free_all(sh, 5);
 	}
+	test_text_max();
 }
 
 static void expect_combine_fail(cctsa_sss_shard **pick, size_t k, cctsa_err code, const char *n1,

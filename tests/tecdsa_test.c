@@ -341,10 +341,18 @@ static void dkg_negative(tcluster *cl, tdkg *m)
 	expect(cctsa_tecdsa_dkg_recv2(p1, bad, g->len, NULL, 0, &f, NULL), CCTSA_E_STATE, &f, CCTSA_TECDSA_ABORT,
 	       CCTSA_TECDSA_EV_SESSION);
 	bad[5] ^= 1;
-	/* Opening that does not reproduce comD (salt changed). */
-	bad[TEC_HDR + TEC_OPEN_LEN - 1] ^= 1;
+	/* A message without a valid signature is refused (it could not serve as evidence): abort. */
 	expect(cctsa_tecdsa_dkg_recv2(p1, bad, g->len, NULL, 0, &f, NULL), CCTSA_E_VERIFY, &f, CCTSA_TECDSA_ABORT,
+	       CCTSA_TECDSA_EV_SESSION);
+	CHECK(p1->dkg->accused == 0);
+	restore(p1, sv);
+	sv = snap(p1);
+	/* Opening that does not reproduce comD (salt changed), signed by its sender. */
+	bad[TEC_HDR + TEC_OPEN_LEN - 1] ^= 1;
+	tauth_sig(2, bad, g->len, sig);
+	expect(cctsa_tecdsa_dkg_recv2(p1, bad, g->len, sig, 32, &f, NULL), CCTSA_E_VERIFY, &f, CCTSA_TECDSA_ABORT,
 	       CCTSA_TECDSA_EV_COMMIT);
+	CHECK(judge_at(cl, m, 1, 2, CCTSA_TECDSA_EV_COMMIT, bad, sig) == 2);
 	CHECK(!cctsa_tecdsa_is_banned(p1, 2));
 	restore(p1, sv);
 	bad[TEC_HDR + TEC_OPEN_LEN - 1] ^= 1;
@@ -477,6 +485,28 @@ static void run_dkg(tcluster *cl)
 		cctsa_buf_init(&m.d3[i], 0);
 		CHECK_OK(cctsa_tecdsa_dkg_msg3(cl->p[i], &m.d3[i], NULL));
 		CHECK_OK(cctsa_tecdsa_decode_check(m.d3[i].data, m.d3[i].len, NULL));
+	}
+	/* A D3 whose T differs aborts the DKG (checked on a snapshot of party 1). */
+	{
+		tec_dkg *sv = snap(cl->p[1]);
+		cctsa_buf o;
+
+		cctsa_buf_init(&o, 0);
+		CHECK_OK(cctsa_buf_put(&o, m.d3[2].data, m.d3[2].len));
+		o.data[TEC_HDR + 10] ^= 1;
+		for (uint8_t i = 2; i <= TEC_N; i++) {
+			const cctsa_buf *x = i == 2 ? &o : &m.d3[i];
+
+			CHECK_OK(cctsa_tecdsa_dkg_recv3(cl->p[1], x->data, x->len, NULL, NULL));
+		}
+		CHECK_ERR(cctsa_tecdsa_dkg_recv3(cl->p[1], m.d3[3].data, m.d3[3].len, NULL, NULL), CCTSA_E_STATE);
+		o.len--;
+		CHECK(cctsa_tecdsa_decode_check(o.data, o.len, NULL) == CCTSA_E_MALFORMED);
+		tec_dkg_check_d3(cl->p[1]);
+		CHECK(cl->p[1]->dkg->aborted && cl->p[1]->dkg->fault.event == CCTSA_TECDSA_EV_TRANSCRIPT &&
+		      cl->p[1]->dkg->fault.peer == 2);
+		restore(cl->p[1], sv);
+		cctsa_buf_free(&o);
 	}
 	for (uint8_t i = 1; i <= TEC_N; i++) {
 		for (uint8_t j = 1; j <= TEC_N; j++) {
@@ -618,12 +648,12 @@ static void presign_invariants(tcluster *cl, tps *r, const uint8_t pid[32])
 		CHECK(e != NULL && e->state == 1);
 		tec_sc_mul(&t, &lam, &cl->p[i]->x);
 		tec_sc_add(&xs, &xs, &t);
-		tec_sc_sub(&t, &r->s[i]->sk, &t);
+		tec_sc_sub(&t, &r->sk[i], &t);
 		tec_sc_add(&zs, &zs, &t);
 		tec_sc_add(&us, &us, &e->u);
 		tec_sc_add(&vs, &vs, &e->v);
-		tec_sc_add(&ks, &ks, &r->s[i]->k);
-		tec_sc_add(&ps, &ps, &r->s[i]->phi);
+		tec_sc_add(&ks, &ks, &r->k[i]);
+		tec_sc_add(&ps, &ps, &r->phi[i]);
 	}
 	CHECK(tec_sc_is_zero(&zs) != 0);
 	tec_sc_mul(&t, &ks, &ps);
@@ -631,6 +661,8 @@ static void presign_invariants(tcluster *cl, tps *r, const uint8_t pid[32])
 	tec_sc_mul(&t, &xs, &ps);
 	CHECK(tec_sc_eq(&t, &vs) != 0);
 }
+
+static int a_first_time = 1;
 
 static void sign_and_check(tcluster *cl, const uint8_t set[3], const uint8_t pid[32], int rerand, EVP_PKEY *pk)
 {
@@ -652,6 +684,33 @@ static void sign_and_check(tcluster *cl, const uint8_t set[3], const uint8_t pid
 		CHECK_OK(cctsa_tecdsa_decode_check(sh[a], CCTSA_TECDSA_SHARE_LEN, NULL));
 		/* Consumed before release: a second share is refused. */
 		CHECK_ERR(cctsa_tecdsa_sign_share(cl->p[set[a]], pid, e, rerand, scratch, NULL), CCTSA_E_STATE);
+	}
+	/* Share decoder: every truncation and every single-bit flip of the header/scalars. */
+	if (a_first_time) {
+		a_first_time = 0;
+		for (size_t n = 0; n < CCTSA_TECDSA_SHARE_LEN; n++) {
+			CHECK(cctsa_tecdsa_decode_check(sh[0], n, NULL) != CCTSA_OK);
+		}
+		for (size_t bit = 0; bit < 8 * CCTSA_TECDSA_SHARE_LEN; bit++) {
+			cctsa_err de;
+
+			memcpy(scratch, sh[0], sizeof(scratch));
+			scratch[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			de = cctsa_tecdsa_decode_check(scratch, sizeof(scratch), NULL);
+			/* Header bytes must be rejected; flipped scalar bits may still be < q. */
+			if (bit < 16) {
+				CHECK(de != CCTSA_OK);
+			}
+			if (bit >= 8 * 35) {
+				const uint8_t *sp[3] = {scratch, sh[1], sh[2]};
+
+				if (bit < 8 * (35 + 48)) {
+					/* Another digest: refused as another session. */
+					CHECK_ERR(cctsa_tecdsa_combine(cl->p[set[0]], pid, e, rerand, sp, der, &dl, &f, NULL),
+						  CCTSA_E_STATE);
+				}
+			}
+		}
 	}
 	/* A share for another digest is refused by the combiner. */
 	{

@@ -43,6 +43,7 @@ typedef struct {
 	cctsa_buf m1[TEC_N + 1][TEC_N + 1], m2[TEC_N + 1][TEC_N + 1];
 	cctsa_tecdsa_presign *s[TEC_N + 1];
 	uint8_t set[3];
+	tec_sc k[TEC_N + 1], phi[TEC_N + 1], sk[TEC_N + 1]; /* copied before finish wipes them */
 } tps;
 
 static void tps_free(tps *r)
@@ -121,7 +122,13 @@ static void tps_deliver2_finish(tps *r)
 		}
 	}
 	for (int a = 0; a < 3; a++) {
-		CHECK_OK(cctsa_tecdsa_presign_finish(r->s[r->set[a]], NULL, NULL));
+		uint8_t i = r->set[a];
+
+		r->k[i] = r->s[i]->k;
+		r->phi[i] = r->s[i]->phi;
+		r->sk[i] = r->s[i]->sk;
+		CHECK_OK(cctsa_tecdsa_presign_finish(r->s[i], NULL, NULL));
+		CHECK(tec_sc_is_zero(&r->s[i]->k) && tec_sc_is_zero(&r->s[i]->sk)); /* erased */
 	}
 }
 

@@ -11,6 +11,7 @@
 #include "check.h"
 #include "cctsa/der.h"
 #include "cctsa/tsp.h"
+#include "cctsa/x509.h"
 #include "tsp/test_util.h"
 #include "tsp/tsp_view.h"
 
@@ -222,8 +223,28 @@ static void test_resp_rejection(void)
 	cctsa_buf_free(&b);
 }
 
+/* The content-octet OIDs of tsp.h are the project OIDs of x509.h. */
+static void test_oids(void)
+{
+	static const struct {
+		const uint8_t *bytes;
+		const char *dotted;
+	} t[] = {{CCTSA_TSP_OID_POLICY_DEFAULT, CCTSA_OID_POLICY_DEFAULT},
+		 {CCTSA_TSP_OID_POLICY_PQ, CCTSA_OID_POLICY_PQ},
+		 {CCTSA_TSP_OID_COMPANION, CCTSA_OID_COMPANION_ATTR}};
+	uint8_t enc[CCTSA_DER_OID_MAX];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK_OK(cctsa_der_oid_encode(enc, sizeof(enc), &n, t[i].dotted));
+		CHECK(n == CCTSA_TSP_OID_PROJECT_LEN);
+		CHECK_MEMEQ(enc, t[i].bytes, n);
+	}
+}
+
 int main(void)
 {
+	test_oids();
 	test_req_corpus();
 	test_req_fields();
 	test_req_mutations();
@@ -485,6 +506,44 @@ static void test_build_errors(tsp_test_keys *k, cctsa_tsp_signer *ec, const ccts
 	cctsa_buf_free(&tok);
 }
 
+/* The verifier's token parser on every single-bit flip and every truncation of a real token. */
+static void test_view_mutations(const cctsa_tsp_signer *ec, const cctsa_tsp_signer *ml)
+{
+	cctsa_tsp_req r;
+	cctsa_tsp_issue is;
+	cctsa_buf tok, resp;
+	tsp_resp_view rv;
+	tsp_token_view tv, in;
+	tsp_tstinfo_view ti;
+	size_t parsed = 0, refused = 0;
+
+	test_req(&r, 1);
+	test_issue(&is, 1700000000120);
+	build(&tok, &r, &is, ec, ml);
+	cctsa_buf_init(&resp, 0);
+	CHECK_OK(cctsa_tsp_resp_granted(&resp, tok.data, tok.len));
+	for (size_t n = 0; n < resp.len; n++) {
+		CHECK(cctsa_tsp_view_resp(&rv, resp.data, n, NULL) != CCTSA_OK);
+	}
+	for (size_t i = 0; i < resp.len * 8; i += 3) {
+		resp.data[i / 8] ^= (uint8_t)(1u << (i % 8));
+		if (cctsa_tsp_view_resp(&rv, resp.data, resp.len, NULL) == CCTSA_OK && rv.token.der != NULL &&
+		    cctsa_tsp_view_token(&tv, rv.token.der, rv.token.der_len, NULL) == CCTSA_OK &&
+		    cctsa_tsp_view_tstinfo(&ti, tv.tstinfo.val, tv.tstinfo.val_len, NULL) == CCTSA_OK &&
+		    tv.signer.companion.der != NULL &&
+		    cctsa_tsp_view_token(&in, tv.signer.companion.der, tv.signer.companion.der_len, NULL) == CCTSA_OK) {
+			parsed++;
+		} else {
+			refused++;
+		}
+		resp.data[i / 8] ^= (uint8_t)(1u << (i % 8));
+	}
+	/* most flips land in signatures, keys and hashes (still parse); structure flips are refused */
+	CHECK(parsed > 0 && refused > 100);
+	cctsa_buf_free(&resp);
+	cctsa_buf_free(&tok);
+}
+
 void tsp_test_tokens(void)
 {
 	tsp_test_keys k;
@@ -498,6 +557,8 @@ void tsp_test_tokens(void)
 	test_default_token(&k, &ec, &ml);
 	test_mirror_token(&k, &ec, &ml);
 	test_build_errors(&k, &ec, &ml);
+	test_view_mutations(&ec, &ml);
+	CHECK(k.checks == 10); /* every signing call above (2+2, 2, 1+1, 2) was re-checked */
 	EVP_PKEY_free(k.ec);
 	cctsa_mldsa_key_free(k.ml);
 	cctsa_mem_free(k.ec_cert);

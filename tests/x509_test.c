@@ -64,8 +64,8 @@ static void test_binding(void)
 	{
 		static const char *const bad[] = {
 			"{}", "[]", "not json",
-			"{\"version\":2,\"platform\":\"sim\",\"launch_measurement\":\"00\",\"minimum_tcb\":\"00\","
-			"\"dkg_transcript_sha384\":\"00\",\"key_epoch\":\"00\"}",
+			("{\"version\":2,\"platform\":\"sim\",\"launch_measurement\":\"00\",\"minimum_tcb\":\"00\","
+			 "\"dkg_transcript_sha384\":\"00\",\"key_epoch\":\"00\"}"),
 		};
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			CHECK(cctsa_x509_binding_from_json(&got, bad[i], strlen(bad[i]), NULL) != CCTSA_OK);

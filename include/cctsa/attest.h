@@ -193,7 +193,13 @@ typedef struct {
 	cctsa_snp_tcb min_tcb;      /* default all zero */
 	int allow_debug;            /* default 0: debug policy fails */
 	int allow_migrate_ma;       /* default 0: migration agent fails */
-	int allow_simulated;        /* default 0: only pinned AMD roots */
+	/*
+	 * default 0: only the pinned AMD roots. 1 also accepts a root that names itself
+	 * the simulator (with the simulator's chip id pattern): anyone can make such a
+	 * root, so this proves nothing about the platform. The result is marked
+	 * simulated; for tests and demonstration clusters only.
+	 */
+	int allow_simulated;
 } cctsa_snp_policy;
 
 /* Defaults as documented above, at = now. */
@@ -224,6 +230,21 @@ CCTSA_MUST_USE cctsa_err cctsa_snp_verify(cctsa_snp_result *res, const uint8_t *
 					  const cctsa_snp_policy *pol, cctsa_diag *diag);
 
 /*
+ * The same in two steps, for checking many reports against one chain: _new parses
+ * and judges the chain under pol (copied, with its expected values) and records the
+ * outcome (it fails only with CCTSA_E_RESOURCE: a bad chain shows up as failed
+ * checks in every result); _check runs everything else on one report and returns as
+ * cctsa_snp_verify. _free accepts NULL.
+ */
+typedef struct cctsa_snp_verifier cctsa_snp_verifier;
+CCTSA_MUST_USE cctsa_err cctsa_snp_verifier_new(cctsa_snp_verifier **out, const cctsa_snp_chain *chain,
+						const cctsa_snp_policy *pol, cctsa_diag *diag);
+CCTSA_MUST_USE cctsa_err cctsa_snp_verifier_check(cctsa_snp_verifier *vf, cctsa_snp_result *res,
+						  const uint8_t *report, size_t report_len,
+						  cctsa_diag *diag);
+void cctsa_snp_verifier_free(cctsa_snp_verifier *vf);
+
+/*
  * Checks a VEK -> ASK -> ARK chain alone (no report), at time `at`; used for
  * Turin, where the test data has a VCEK but no report. *product receives the
  * pinned root's product. CCTSA_E_VERIFY with the reason in diag on failure.
@@ -231,6 +252,24 @@ CCTSA_MUST_USE cctsa_err cctsa_snp_verify(cctsa_snp_result *res, const uint8_t *
 CCTSA_MUST_USE cctsa_err cctsa_snp_chain_verify(cctsa_snp_product *product,
 						const cctsa_snp_chain *chain, int64_t at,
 						int allow_simulated, cctsa_diag *diag);
+
+/* What a VCEK/VLEK certificate says about its chip (its AMD extensions). */
+typedef struct {
+	char product[32];     /* productName, e.g. "Milan-B0", "Turin" */
+	cctsa_snp_tcb tcb;    /* blSPL, teeSPL, snpSPL, ucodeSPL and (Turin) fmcSPL */
+	int has_fmc;
+	uint8_t hwid[CCTSA_SNP_CHIP_ID_LEN];
+	size_t hwid_len;      /* 64 (Milan, Genoa), 8 (Turin) or 0 (VLEK: no hwID) */
+} cctsa_snp_vek_info;
+
+/*
+ * Parses one VCEK/VLEK certificate (PEM or DER; the first of a PEM bundle) and its
+ * AMD extensions (OIDs 1.3.6.1.4.1.3704.1.x). No signature or time is checked.
+ * CCTSA_E_MALFORMED: not a certificate, an extension repeated or malformed (SPLs
+ * are DER INTEGERs 0..255, hwID 8 or 64 raw bytes), or a required one missing.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_snp_vek_parse(cctsa_snp_vek_info *out, const uint8_t *cert,
+					     size_t cert_len, cctsa_diag *diag);
 
 /*
  * REPORT_DATA binding used between cores (DESIGN.md §1):
@@ -303,17 +342,33 @@ CCTSA_MUST_USE cctsa_err cctsa_attest_get_report(cctsa_attest_provider *p,
 						 const uint8_t report_data[static CCTSA_SNP_REPORT_DATA_LEN],
 						 cctsa_diag *diag);
 /*
- * The provider's certificate chain: sim returns its own; sev-guest returns
- * CCTSA_E_UNSUPPORTED (the VCEK comes from AMD KDS or the host).
+ * The provider's certificate chain; the pointers stay valid until the provider is
+ * closed. sim: its own chain. sev-guest: the certificates the host attaches to an
+ * extended report (SNP_GET_EXT_REPORT), fetched once; CCTSA_E_UNSUPPORTED if the
+ * host supplies none (then the VCEK must come from AMD KDS), CCTSA_E_IO if the
+ * request fails, CCTSA_E_MALFORMED if the certificate table is bad.
  */
-CCTSA_MUST_USE cctsa_err cctsa_attest_get_chain(const cctsa_attest_provider *p,
-						cctsa_snp_chain *out, cctsa_diag *diag);
+CCTSA_MUST_USE cctsa_err cctsa_attest_get_chain(cctsa_attest_provider *p, cctsa_snp_chain *out,
+						cctsa_diag *diag);
 int cctsa_attest_is_simulated(const cctsa_attest_provider *p);
 const char *cctsa_attest_provider_name(const cctsa_attest_provider *p);
 
 /* ---- Linux sev-guest uapi (written from the documented layout) ---- */
-/* Exposed for tests: the ioctl request number and response parsing. */
+/* Exposed for tests: the ioctl request numbers and response parsing. */
 unsigned long cctsa_snp_ioctl_get_report(void);
+unsigned long cctsa_snp_ioctl_get_ext_report(void);
+/*
+ * Parses the certificate table of an extended report (GHCB spec): 24-byte entries
+ * {GUID[16] (bytes in the order the GUID string reads), offset u32, length u32},
+ * offsets from the table start, ended by an all-zero entry. out receives views
+ * into table: vek = the VCEK (63da758d-e664-4564-adc5-f4b93be8accd) or else the
+ * VLEK (a8074bc2-a25a-483e-aae6-39c045a0b8a1), ask = ASK/ASVK
+ * (4ab7b379-bbac-4fe4-a02f-05aef327c782), ark = ARK (c0b406a4-a803-4952-9743-
+ * 3fb6014cd0ae); other GUIDs are skipped. CCTSA_E_MALFORMED: no terminator, an
+ * entry outside the table or overlapping the entries, a repeated GUID, or no VEK.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_snp_parse_cert_table(cctsa_snp_chain *out, const uint8_t *table,
+						    size_t len, cctsa_diag *diag);
 /*
  * Parses the firmware MSG_REPORT_RSP (status u32, report_size u32, 24 reserved
  * bytes, report) into out. CCTSA_E_IO for a firmware error status,

@@ -4,7 +4,7 @@
  * interface with M' or an external mu, for ACVP), verification, the FIPS 204 byte
  * encodings, and (keyfile.c) the DER/PEM key containers: SubjectPublicKeyInfo and
  * PKCS#8 OneAsymmetricKey as RFC 9881 (id-ml-dsa-44/65/87, 2.16.840.1.101.3.4.3.17-19).
- * HashML-DSA (pre-hash) is not offered.
+ * HashML-DSA (FIPS 204 Alg. 4/5) is offered on a digest the caller computed.
  *
  * A private key lives in a cctsa_mldsa_key, an opaque object in secret memory
  * (cctsa_secret_alloc: locked, not dumpable) that also caches the expanded key
@@ -144,6 +144,74 @@ CCTSA_MUST_USE cctsa_err cctsa_mldsa_verify_internal(cctsa_mldsa_alg alg, const 
 CCTSA_MUST_USE cctsa_err cctsa_mldsa_verify_mu(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len,
 					       const uint8_t *sig, size_t sig_len,
 					       const uint8_t mu[static CCTSA_MLDSA_MU_LEN]);
+
+/*
+ * A prepared public key for verifying many signatures: decoded once, with
+ * tr = H(pk) and NTT(t1 * 2^d) precomputed. Fields are private; the struct is
+ * public so callers can place it on the stack (about 8.3 KB) or in a struct.
+ * Holds no pointers to the caller's pk; copyable by assignment.
+ */
+#define CCTSA_MLDSA_PUB_SIZE (8 + 32 + 64 + 8 * 256 * 4)
+typedef struct {
+	_Alignas(32) uint8_t opaque[CCTSA_MLDSA_PUB_SIZE];
+} cctsa_mldsa_pub;
+
+/*
+ * Prepares pub from an encoded public key. Returns CCTSA_E_USAGE (unknown alg),
+ * CCTSA_E_MALFORMED (pk_len wrong). On failure pub is zeroed and every verify
+ * with it returns CCTSA_E_USAGE.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_mldsa_pub_init(cctsa_mldsa_pub *pub, cctsa_mldsa_alg alg, const uint8_t *pk,
+					      size_t pk_len);
+/* The parameter set of a prepared key (0 if pub_init failed). */
+cctsa_mldsa_alg cctsa_mldsa_pub_alg(const cctsa_mldsa_pub *pub);
+/* ML-DSA.Verify with a prepared key; results as cctsa_mldsa_verify. */
+CCTSA_MUST_USE cctsa_err cctsa_mldsa_pub_verify(const cctsa_mldsa_pub *pub, const uint8_t *sig, size_t sig_len,
+						const uint8_t *msg, size_t msg_len, const uint8_t *ctx,
+						size_t ctx_len);
+
+/* ---- HashML-DSA (FIPS 204 §5.4): the caller hashes the message with PH ---- */
+typedef enum {
+	CCTSA_MLDSA_PH_SHA2_224 = 1,
+	CCTSA_MLDSA_PH_SHA2_256,
+	CCTSA_MLDSA_PH_SHA2_384,
+	CCTSA_MLDSA_PH_SHA2_512,
+	CCTSA_MLDSA_PH_SHA2_512_224,
+	CCTSA_MLDSA_PH_SHA2_512_256,
+	CCTSA_MLDSA_PH_SHA3_224,
+	CCTSA_MLDSA_PH_SHA3_256,
+	CCTSA_MLDSA_PH_SHA3_384,
+	CCTSA_MLDSA_PH_SHA3_512,
+	CCTSA_MLDSA_PH_SHAKE128, /* 256-bit output */
+	CCTSA_MLDSA_PH_SHAKE256, /* 512-bit output */
+} cctsa_mldsa_ph;
+
+/* Digest length PH(M) must have for ph; 0 for an unknown ph. */
+size_t cctsa_mldsa_ph_len(cctsa_mldsa_ph ph);
+
+/*
+ * HashML-DSA.Sign (Alg. 4) of digest = PH(M): M' = 1 || |ctx| || ctx || OID(PH) || digest.
+ * Returns CCTSA_E_USAGE (sig_len, ctx_len > 255, unknown ph or digest_len not
+ * cctsa_mldsa_ph_len(ph), unknown flag), CCTSA_E_CRYPTO (no randomness).
+ * flags: CCTSA_MLDSA_DETERMINISTIC or 0 (hedged).
+ */
+CCTSA_MUST_USE cctsa_err cctsa_mldsa_hash_sign(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_len,
+					       cctsa_mldsa_ph ph, const uint8_t *digest, size_t digest_len,
+					       const uint8_t *ctx, size_t ctx_len, unsigned flags);
+/* As cctsa_mldsa_hash_sign with the caller's rnd (secret). */
+CCTSA_MUST_USE cctsa_err cctsa_mldsa_hash_sign_rnd(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_len,
+						   cctsa_mldsa_ph ph, const uint8_t *digest, size_t digest_len,
+						   const uint8_t *ctx, size_t ctx_len,
+						   const uint8_t rnd[static CCTSA_MLDSA_RND_LEN]);
+/*
+ * HashML-DSA.Verify (Alg. 5). Returns CCTSA_OK, CCTSA_E_VERIFY (invalid signature,
+ * ctx_len > 255), CCTSA_E_MALFORMED (pk_len), CCTSA_E_USAGE (unknown alg or ph,
+ * digest_len wrong for ph).
+ */
+CCTSA_MUST_USE cctsa_err cctsa_mldsa_hash_verify(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len,
+						 const uint8_t *sig, size_t sig_len, cctsa_mldsa_ph ph,
+						 const uint8_t *digest, size_t digest_len, const uint8_t *ctx,
+						 size_t ctx_len);
 
 /* mu = H(H(pk, 64) || M', 64) for M' = 0 || ctx_len || ctx || msg (pure ML-DSA). */
 CCTSA_MUST_USE cctsa_err cctsa_mldsa_compute_mu(uint8_t mu[static CCTSA_MLDSA_MU_LEN],

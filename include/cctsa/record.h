@@ -166,6 +166,19 @@ CCTSA_MUST_USE cctsa_err cctsa_audit_open(cctsa_audit_log **out, const char *pat
 CCTSA_MUST_USE cctsa_err cctsa_audit_append(cctsa_audit_log *log, uint64_t time_ms,
 					    const char *type, const struct json_t *fields,
 					    uint8_t hash_out[CCTSA_RECORD_SHA256_LEN], cctsa_diag *diag);
+/*
+ * Group commit: the same as cctsa_audit_append but without the fsync, so that a batch of
+ * records (e.g. the tokens of one signing round) costs one cctsa_audit_sync. A record
+ * is durable only after cctsa_audit_sync returns CCTSA_OK; release nothing that depends
+ * on it before. Errors as cctsa_audit_append.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_audit_append_deferred(cctsa_audit_log *log, uint64_t time_ms,
+						     const char *type, const struct json_t *fields,
+						     uint8_t hash_out[CCTSA_RECORD_SHA256_LEN],
+						     cctsa_diag *diag);
+/* fsyncs every record appended so far. Returns CCTSA_E_IO (log unusable afterwards), CCTSA_E_STATE. */
+CCTSA_MUST_USE cctsa_err cctsa_audit_sync(cctsa_audit_log *log, cctsa_diag *diag);
+
 /* Number of records and hash of the last (zeros when empty). */
 uint64_t cctsa_audit_count(const cctsa_audit_log *log);
 void cctsa_audit_head(const cctsa_audit_log *log, uint8_t out[static CCTSA_RECORD_SHA256_LEN]);

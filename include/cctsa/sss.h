@@ -44,8 +44,8 @@
 #define CCTSA_SSS_MAX_SECRET 65536
 #define CCTSA_SSS_SET_ID_LEN 16
 #define CCTSA_SSS_NAME_MAX 128
-/* Upper bound of one shard's text form, for readers that cap file sizes. */
-#define CCTSA_SSS_TEXT_MAX (2 * CCTSA_SSS_MAX_SECRET + CCTSA_SSS_MAX_SECRET / 32 + 512)
+/* Upper bound of one shard's text form (CRLF line ends included), for readers that cap sizes. */
+#define CCTSA_SSS_TEXT_MAX (2 * CCTSA_SSS_MAX_SECRET + CCTSA_SSS_MAX_SECRET / 16 + 1024)
 
 /* Opaque; lives in secret memory. */
 typedef struct cctsa_sss_shard cctsa_sss_shard;

@@ -15,7 +15,10 @@
  *                    presignature is consumed first); combine(P, e, 3 shares)
  *                    verifies with OpenSSL and DER-encodes (r, s).
  * Every message starts with version (1), type (1); its length is fixed per type
- * (D3 complaints: fixed given their length fields). Faults are reported through
+ * (D3 complaints: fixed given their length fields). Sizes are the spec's plus these
+ * two bytes: M1 28,820, M2 92,680, online share 179, D1 25,269, D2 29,080.
+ * Session state refers to its party; replay caches (dkg_sid, presignature IDs) live
+ * in the party object, and persisting them across restarts is the caller's job. Faults are reported through
  * an optional cctsa_tecdsa_fault with the spec §7.2 action: ABORT (session over,
  * no blame) or BAN (peer's own authenticated message proved cheating: OT state
  * with it erased, it is refused for this key, in-flight sessions with it fail).
@@ -94,7 +97,11 @@ typedef int (*cctsa_tecdsa_auth_fn)(void *ctx, uint8_t signer, const uint8_t *ms
 CCTSA_MUST_USE cctsa_err cctsa_tecdsa_party_new(cctsa_tecdsa_party **out, uint8_t index);
 /* Wipes every secret (shares, OT seeds, presignatures) and frees; p may be NULL. */
 void cctsa_tecdsa_party_free(cctsa_tecdsa_party *p);
-/* Optional evidence verifier for DKG complaints (see cctsa_tecdsa_auth_fn). */
+/*
+ * Optional evidence verifier for DKG complaints (see cctsa_tecdsa_auth_fn). When set,
+ * dkg_recv1/dkg_recv2 also refuse (abort, E_VERIFY) a message whose signature does not
+ * verify, so every complaint this party raises carries valid evidence.
+ */
 void cctsa_tecdsa_party_set_auth(cctsa_tecdsa_party *p, cctsa_tecdsa_auth_fn fn, void *ctx);
 /*
  * A restarted node that regained its long-term state (key share, OT setup, bans,
@@ -189,6 +196,20 @@ CCTSA_MUST_USE cctsa_err cctsa_tecdsa_combine(cctsa_tecdsa_party *p, const uint8
 					      const uint8_t e[CCTSA_TECDSA_DIGEST_LEN], int rerand,
 					      const uint8_t *const shares[3], uint8_t der[CCTSA_TECDSA_SIG_MAX],
 					      size_t *der_len, cctsa_tecdsa_fault *fault, cctsa_diag *diag);
+
+/* ---- in-process drivers (selftest, benchmarks; no network) ---- */
+/*
+ * Runs the whole DKG among p[0..4] (party indices 1..5, in order), carrying every
+ * message in memory. Errors as the underlying calls.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_tecdsa_sim_dkg(cctsa_tecdsa_party *const p[5], const uint8_t dkg_sid[32],
+					      cctsa_diag *diag);
+/*
+ * Runs presigning for set/pid among the parties of p[0..4] that are in set; each
+ * stores its presignature. *bytes_sent: total bytes of all round messages.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_tecdsa_sim_presign(cctsa_tecdsa_party *const p[5], const uint8_t set[3],
+						  const uint8_t pid[32], size_t *bytes_sent, cctsa_diag *diag);
 
 /* Decoder entry point for fuzzing: classifies and strictly decodes any message. */
 CCTSA_MUST_USE cctsa_err cctsa_tecdsa_decode_check(const uint8_t *msg, size_t len, cctsa_diag *diag);

@@ -81,9 +81,11 @@ typedef struct {
  *   CCTSA_E_MALFORMED   badDataFormat (not strict DER, trailing bytes, wrong shape)
  *   CCTSA_E_UNSUPPORTED badAlg (hash not offered: SHA-1, MD5, unknown, bad params),
  *                       badRequest (version != 1, imprint length mismatch, nonce too long),
- *                       unacceptedExtension (a critical extension: none is understood)
- * Policy acceptance is checked separately (cctsa_tsp_req_policy_ok). On failure
- * *out is zeroed. diag may be NULL.
+ *                       unacceptedExtension (a critical extension: none is understood),
+ *                       unacceptedPolicy (a reqPolicy OID over CCTSA_TSP_OID_MAX octets)
+ *   CCTSA_E_USAGE       der NULL with len != 0 (*fail_bit = systemFailure)
+ * Whether a well-formed reqPolicy is offered is checked separately
+ * (cctsa_tsp_policy_ok). On failure *out is zeroed. diag may be NULL.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tsp_req_parse(cctsa_tsp_req *out, unsigned *fail_bit,
 					     const uint8_t *der, size_t len, cctsa_diag *diag);
@@ -104,11 +106,14 @@ typedef enum { CCTSA_TSP_SIG_ECDSA_P384 = 1, CCTSA_TSP_SIG_MLDSA65 } cctsa_tsp_s
  * Produces the raw signature over msg (the DER SET OF signed attributes):
  *   ECDSA P-384: r || s, 48 + 48 octets big-endian, over SHA-384(msg);
  *   ML-DSA-65:   the 3309-octet pure ML-DSA signature over msg, empty context.
- * Appends to sig. Must verify what it produced or fail (a threshold signer
- * combines and checks before returning).
+ * tst is the TSTInfo DER that msg covers: a threshold coordinator ships both to
+ * its peers, and each runs cctsa_tsp_sign_check before contributing (DESIGN.md
+ * §2). Appends to sig. A threshold signer combines and verifies the signature
+ * before returning it; the local file-key signer does not.
  */
 typedef cctsa_err (*cctsa_tsp_sign_fn)(void *ctx, cctsa_buf *sig, const uint8_t *msg,
-				       size_t msg_len, cctsa_diag *diag);
+				       size_t msg_len, const uint8_t *tst, size_t tst_len,
+				       cctsa_diag *diag);
 
 /*
  * One signer: its algorithm, its certificate (DER), the rest of its chain
@@ -148,6 +153,33 @@ CCTSA_MUST_USE cctsa_err cctsa_tsp_token_build(cctsa_buf *token, const cctsa_tsp
 					       const cctsa_tsp_signer *outer,
 					       const cctsa_tsp_signer *inner, cctsa_diag *diag);
 
+/* The TSTInfo fields a signing participant re-checks; pointers go into the TSTInfo. */
+typedef struct {
+	const uint8_t *policy; /* OID content octets */
+	size_t policy_len;
+	const uint8_t *serial; /* INTEGER content octets (positive, <= 20) */
+	size_t serial_len;
+	int64_t gen_time_ms; /* Unix milliseconds */
+	const uint8_t *nonce; /* INTEGER content octets, NULL if absent */
+	size_t nonce_len;
+} cctsa_tsp_tstinfo_fields;
+
+/*
+ * The check a threshold participant runs before contributing a signature share
+ * (DESIGN.md §2, step 3): msg must be exactly the signed attributes this module
+ * builds for (alg, cert) over tst (contentType id-ct-TSTInfo, messageDigest =
+ * SHA-384 or SHA-512 of tst, ESSCertIDv2 of cert), and tst a well-formed TSTInfo
+ * v1 with a positive serial of at most 20 octets and a whole-millisecond genTime.
+ * The fields come back in *out for the participant's own policy (genTime
+ * tolerance, serial range and reuse, policy allowed).
+ * Errors: CCTSA_E_VERIFY (msg is not those attributes), CCTSA_E_MALFORMED (tst
+ * or cert), CCTSA_E_USAGE. *out is zeroed on failure.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_tsp_sign_check(cctsa_tsp_tstinfo_fields *out, cctsa_tsp_sigalg alg,
+					      const uint8_t *cert, size_t cert_len, const uint8_t *msg,
+					      size_t msg_len, const uint8_t *tst, size_t tst_len,
+					      cctsa_diag *diag);
+
 /* TimeStampResp{status granted, token}. Appends to out. */
 CCTSA_MUST_USE cctsa_err cctsa_tsp_resp_granted(cctsa_buf *out, const uint8_t *token,
 						size_t token_len);
@@ -173,15 +205,19 @@ void cctsa_tsp_local_free(cctsa_tsp_local *l);
 /* The two signers of l (valid until l is freed). */
 const cctsa_tsp_signer *cctsa_tsp_local_signer(const cctsa_tsp_local *l, cctsa_tsp_sigalg alg);
 
+/* flags for cctsa_tsp_local_respond */
+#define CCTSA_TSP_LOCAL_NO_COMPANION 1u /* one token only, no companion attribute (tests) */
+
 /*
- * Issues a response for a validated request: policy = req's if it is one of the
- * two project policies, else the default; pq (or the PQ policy) selects the
- * mirror image. Serial: 16 random octets; genTime: the system clock
- * (test/offline use: no trusted time); accuracy 1 s. Appends the DER
+ * Issues a response for a validated request: the requested policy must be one
+ * of the two project policies (else a rejection, unacceptedPolicy); pq (/tsa/pq)
+ * or the PQ policy selects the mirror image (pq with the default policy
+ * requested: unacceptedPolicy). Serial: 16 random octets; genTime: the system
+ * clock (test/offline use: no trusted time); accuracy 1 s. Appends the DER
  * TimeStampResp (granted, or rejection with a failInfo) to out.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tsp_local_respond(cctsa_tsp_local *l, cctsa_buf *out,
-						 const cctsa_tsp_req *req, int pq,
+						 const cctsa_tsp_req *req, int pq, unsigned flags,
 						 cctsa_diag *diag);
 
 /* True if policy (content octets, len 0 = none requested) is acceptable. */
@@ -212,10 +248,21 @@ typedef struct {
 } cctsa_tsp_verify_opts;
 
 /*
- * Verifies a DER TimeStampResp (or a bare TimeStampToken) and returns the
- * verdict in *verdict; report (may be NULL) receives one line per check.
- * Returns CCTSA_OK whenever a verdict was reached (REJECT included), an error
- * only for misuse or I/O on the trust files.
+ * Verifies a DER TimeStampResp (or a bare TimeStampToken): status granted; for
+ * the outer token and its companion each: the signer certificate chosen by sid
+ * (never by name), contentType, messageDigest, ESSCertID(v2), the signature
+ * (ECDSA/RSA through OpenSSL, ML-DSA-65 through the mldsa module), the path at
+ * genTime (classical: OpenSSL with the timestamping purpose; ML-DSA:
+ * cctsa_x509_chain_verify, no classical link), the binding when given; both
+ * tokens carry byte-identical TSTInfo, whose tsa name (if a directoryName) is a
+ * signer's subject; imprint, nonce and policy match the query (or the imprint
+ * the data). Verdicts: FULLY (both valid), CLASSICALLY (classical valid, no
+ * companion or no ML-DSA anchor given), POST-QUANTUM (ML-DSA valid, no classical
+ * token), WARNING (one valid, the other present and invalid), REJECT.
+ * report (may be NULL) receives one line per token and the reason of a reject.
+ * Returns CCTSA_OK whenever a verdict was reached (REJECT included); errors:
+ * CCTSA_E_USAGE (neither query nor data), CCTSA_E_IO / CCTSA_E_MALFORMED on the
+ * trust files or binding.json.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tsp_verify(cctsa_tsp_verdict *verdict, cctsa_buf *report,
 					  const uint8_t *der, size_t len,

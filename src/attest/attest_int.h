@@ -84,6 +84,31 @@ struct cctsa_attest_provider {
 	int fd;
 	char device[256];
 	cctsa_snp_sim *sim;
+	cctsa_buf certs; /* sev-guest: the extended report's certificate table */
+	cctsa_snp_chain chain;
+	int have_chain;
 };
+
+/* The uapi ioctl argument (include/uapi/linux/sev-guest.h), written out here. */
+struct snp_uapi_guest_request {
+	uint8_t msg_version; /* must be non-zero: 1 */
+	uint64_t req_data;
+	uint64_t resp_data;
+	union {
+		uint64_t exitinfo2;
+		struct {
+			uint32_t fw_error;
+			uint32_t vmm_error;
+		} e;
+	} u;
+};
+struct snp_uapi_report_req {
+	uint8_t user_data[64];
+	uint32_t vmpl;
+	uint8_t rsvd[28];
+};
+
+/* sev-guest: fetches the host's certificates with SNP_GET_EXT_REPORT into p->chain. */
+CCTSA_MUST_USE cctsa_err snp_sevguest_fetch_chain(cctsa_attest_provider *p, cctsa_diag *diag);
 
 #endif

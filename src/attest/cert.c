@@ -187,10 +187,10 @@ static cctsa_err load_pem(snp_cert_list *l, const uint8_t *blob, size_t len, con
 			  cctsa_diag *diag)
 {
 	cctsa_err err = CCTSA_OK;
-	BIO *bio = BIO_new_mem_buf(blob, (int)len);
+	BIO *bio = len <= (size_t)1 << 20 ? BIO_new_mem_buf(blob, (int)len) : NULL;
 	X509 *x = NULL;
 
-	if (bio == NULL || len > (size_t)1 << 20) {
+	if (bio == NULL) {
 		err = cctsa_fail(diag, CCTSA_E_RESOURCE, "%s: cannot read PEM", what);
 		goto out;
 	}

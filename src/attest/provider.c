@@ -16,27 +16,11 @@
 
 /*
  * The Linux uapi (include/uapi/linux/sev-guest.h), written out here so the build
- * does not depend on kernel headers: request, response and ioctl argument.
+ * does not depend on kernel headers: the response (request and ioctl argument are
+ * in attest_int.h).
  */
-struct snp_uapi_report_req {
-	uint8_t user_data[64];
-	uint32_t vmpl;
-	uint8_t rsvd[28];
-};
 struct snp_uapi_report_resp {
 	uint8_t data[4000];
-};
-struct snp_uapi_guest_request {
-	uint8_t msg_version; /* must be non-zero: 1 */
-	uint64_t req_data;
-	uint64_t resp_data;
-	union {
-		uint64_t exitinfo2;
-		struct {
-			uint32_t fw_error;
-			uint32_t vmm_error;
-		} e;
-	} u;
 };
 _Static_assert(sizeof(struct snp_uapi_report_req) == 96, "snp_report_req layout");
 _Static_assert(sizeof(struct snp_uapi_guest_request) == 32, "snp_guest_request_ioctl layout");
@@ -148,6 +132,7 @@ cctsa_err cctsa_attest_open(cctsa_attest_provider **out, const cctsa_attest_conf
 	}
 	p->fd = -1;
 	p->vmpl = cfg->vmpl;
+	cctsa_buf_init(&p->certs, (size_t)1 << 20);
 	if (strcmp(cfg->provider, "sim") == 0) {
 		p->name = "sim";
 		p->simulated = 1;
@@ -172,6 +157,7 @@ void cctsa_attest_close(cctsa_attest_provider *p)
 		close(p->fd);
 	}
 	cctsa_snp_sim_free(p->sim);
+	cctsa_buf_free(&p->certs);
 	cctsa_mem_free(p);
 }
 
@@ -184,15 +170,22 @@ cctsa_err cctsa_attest_get_report(cctsa_attest_provider *p, uint8_t out[static C
 	return sevguest_report(p, out, report_data, diag);
 }
 
-cctsa_err cctsa_attest_get_chain(const cctsa_attest_provider *p, cctsa_snp_chain *out, cctsa_diag *diag)
+cctsa_err cctsa_attest_get_chain(cctsa_attest_provider *p, cctsa_snp_chain *out, cctsa_diag *diag)
 {
+	cctsa_err err = CCTSA_OK;
+
 	memset(out, 0, sizeof(*out));
-	if (p->sim == NULL) {
-		return cctsa_fail(diag, CCTSA_E_UNSUPPORTED,
-				  "sev-guest: the VCEK chain comes from AMD KDS (or the host), not the device");
+	if (p->sim != NULL) {
+		cctsa_snp_sim_chain(p->sim, out);
+		return CCTSA_OK;
 	}
-	cctsa_snp_sim_chain(p->sim, out);
-	return CCTSA_OK;
+	if (!p->have_chain) {
+		err = snp_sevguest_fetch_chain(p, diag);
+	}
+	if (err == CCTSA_OK) {
+		*out = p->chain;
+	}
+	return err;
 }
 
 int cctsa_attest_is_simulated(const cctsa_attest_provider *p)

@@ -139,8 +139,9 @@ static int make_cert(cctsa_buf *out, const cert_spec *s, const cctsa_snp_sim *si
 		 X509_set_pubkey(x, s->pub);
 
 	if (ok && s->ca) {
-		ok = add_ext_nid(x, NID_basic_constraints, "critical,CA:TRUE") &&
-		     add_ext_nid(x, NID_key_usage, "critical,keyCertSign,cRLSign");
+		ok = add_ext_nid(x, NID_key_usage, "critical,keyCertSign,cRLSign") &&
+		     add_ext_nid(x, NID_subject_key_identifier, "hash") &&
+		     add_ext_nid(x, NID_basic_constraints, "critical,CA:TRUE");
 	} else if (ok) {
 		uint8_t chip[CCTSA_SNP_CHIP_ID_LEN];
 		for (size_t i = 0; i < sizeof(chip); i += 16) {

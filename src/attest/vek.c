@@ -149,6 +149,30 @@ cctsa_err snp_vek_extensions(snp_vek_ext *e, const snp_cert *c, cctsa_diag *diag
 	return CCTSA_OK;
 }
 
+cctsa_err cctsa_snp_vek_parse(cctsa_snp_vek_info *out, const uint8_t *cert, size_t cert_len,
+			      cctsa_diag *diag)
+{
+	snp_cert_list l;
+	snp_vek_ext e;
+	cctsa_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = snp_certs_load(&l, cert, cert_len, "VEK", diag);
+	if (err != CCTSA_OK) {
+		return err;
+	}
+	err = snp_vek_extensions(&e, &l.c[0], diag);
+	if (err == CCTSA_OK) {
+		memcpy(out->product, e.product, sizeof(out->product));
+		out->tcb = e.tcb;
+		out->has_fmc = e.have_fmc;
+		memcpy(out->hwid, e.hwid, e.hwid_len);
+		out->hwid_len = e.hwid_len;
+	}
+	snp_certs_free(&l);
+	return err;
+}
+
 static int vek_is_p384(EVP_PKEY *pk)
 {
 	char group[32];

@@ -216,16 +216,66 @@ static cctsa_err verdict(const cctsa_snp_result *res, cctsa_diag *diag)
 	return CCTSA_OK;
 }
 
-cctsa_err cctsa_snp_verify(cctsa_snp_result *res, const uint8_t *report, size_t report_len,
-			   const cctsa_snp_chain *chain, const cctsa_snp_policy *pol, cctsa_diag *diag)
-{
+/* A chain parsed and judged once; reports are then checked against it. */
+struct cctsa_snp_verifier {
 	vctx v;
+	cctsa_snp_result chain_res;
+	cctsa_snp_policy pol;
+	uint8_t measurement[CCTSA_SNP_MEASUREMENT_LEN];
+	uint8_t report_data[CCTSA_SNP_REPORT_DATA_LEN];
+};
+
+cctsa_err cctsa_snp_verifier_new(cctsa_snp_verifier **out, const cctsa_snp_chain *chain,
+				 const cctsa_snp_policy *pol, cctsa_diag *diag)
+{
+	cctsa_snp_verifier *vf = cctsa_mem_alloc(sizeof(*vf));
+
+	*out = NULL;
+	if (vf == NULL) {
+		return cctsa_fail(diag, CCTSA_E_RESOURCE, "out of memory");
+	}
+	vf->pol = *pol;
+	if (pol->measurement != NULL) {
+		memcpy(vf->measurement, pol->measurement, sizeof(vf->measurement));
+		vf->pol.measurement = vf->measurement;
+	}
+	if (pol->report_data != NULL) {
+		memcpy(vf->report_data, pol->report_data, sizeof(vf->report_data));
+		vf->pol.report_data = vf->report_data;
+	}
+	vf->v.res = &vf->chain_res;
+	vf->v.pol = &vf->pol;
+	run_chain(&vf->v, chain);
+	*out = vf;
+	return CCTSA_OK;
+}
+
+void cctsa_snp_verifier_free(cctsa_snp_verifier *vf)
+{
+	if (vf == NULL) {
+		return;
+	}
+	snp_certs_free(&vf->v.vekl);
+	snp_certs_free(&vf->v.askl);
+	snp_certs_free(&vf->v.arkl);
+	cctsa_mem_free(vf);
+}
+
+cctsa_err cctsa_snp_verifier_check(cctsa_snp_verifier *vf, cctsa_snp_result *res, const uint8_t *report,
+				   size_t report_len, cctsa_diag *diag)
+{
+	vctx v = vf->v;
 	cctsa_diag d;
 
 	memset(res, 0, sizeof(*res));
-	memset(&v, 0, sizeof(v));
+	for (int c = CCTSA_SNP_CHK_ARK; c <= CCTSA_SNP_CHK_VEK; c++) {
+		res->status[c] = vf->chain_res.status[c];
+		memcpy(res->reason[c], vf->chain_res.reason[c], CCTSA_SNP_REASON_MAX);
+	}
+	res->product = vf->chain_res.product;
+	res->simulated = vf->chain_res.simulated;
+	res->vlek = vf->chain_res.vlek;
 	v.res = res;
-	v.pol = pol;
 	cctsa_diag_reset(&d);
 	if (cctsa_snp_report_decode(&res->report, report, report_len, &d) == CCTSA_OK) {
 		res->report_decoded = 1;
@@ -234,45 +284,46 @@ cctsa_err cctsa_snp_verify(cctsa_snp_result *res, const uint8_t *report, size_t 
 	} else {
 		mark_diag(&v, CCTSA_SNP_CHK_FORMAT, &d);
 	}
-	run_chain(&v, chain);
-	snp_run_report_checks(res, pol, report, v.have_lists ? v.vek : NULL, &v.ext, v.ext_ok);
-	snp_certs_free(&v.vekl);
-	snp_certs_free(&v.askl);
-	snp_certs_free(&v.arkl);
+	snp_run_report_checks(res, &vf->pol, report, v.have_lists ? v.vek : NULL, &v.ext, v.ext_ok);
 	finish(res);
 	return verdict(res, diag);
+}
+
+cctsa_err cctsa_snp_verify(cctsa_snp_result *res, const uint8_t *report, size_t report_len,
+			   const cctsa_snp_chain *chain, const cctsa_snp_policy *pol, cctsa_diag *diag)
+{
+	cctsa_snp_verifier *vf;
+	cctsa_err err;
+
+	memset(res, 0, sizeof(*res));
+	err = cctsa_snp_verifier_new(&vf, chain, pol, diag);
+	if (err == CCTSA_OK) {
+		err = cctsa_snp_verifier_check(vf, res, report, report_len, diag);
+	}
+	cctsa_snp_verifier_free(vf);
+	return err;
 }
 
 cctsa_err cctsa_snp_chain_verify(cctsa_snp_product *product, const cctsa_snp_chain *chain, int64_t at,
 				 int allow_simulated, cctsa_diag *diag)
 {
-	cctsa_snp_result *res = cctsa_mem_alloc(sizeof(*res));
+	cctsa_snp_verifier *vf;
 	cctsa_snp_policy pol;
-	vctx v;
-	cctsa_err err = CCTSA_OK;
+	cctsa_err err;
 
 	*product = CCTSA_SNP_PRODUCT_UNKNOWN;
-	if (res == NULL) {
-		return cctsa_fail(diag, CCTSA_E_RESOURCE, "out of memory");
-	}
 	cctsa_snp_policy_init(&pol);
 	pol.at = at;
 	pol.allow_simulated = allow_simulated;
-	memset(&v, 0, sizeof(v));
-	v.res = res;
-	v.pol = &pol;
-	run_chain(&v, chain);
+	err = cctsa_snp_verifier_new(&vf, chain, &pol, diag);
 	for (int i = CCTSA_SNP_CHK_ARK; i <= CCTSA_SNP_CHK_VEK && err == CCTSA_OK; i++) {
-		if (res->status[i] != CCTSA_SNP_PASS) {
-			err = cctsa_fail(diag, CCTSA_E_VERIFY, "%s: %s", check_names[i], res->reason[i]);
+		if (vf->chain_res.status[i] != CCTSA_SNP_PASS) {
+			err = cctsa_fail(diag, CCTSA_E_VERIFY, "%s: %s", check_names[i], vf->chain_res.reason[i]);
 		}
 	}
 	if (err == CCTSA_OK) {
-		*product = res->product;
+		*product = vf->chain_res.product;
 	}
-	snp_certs_free(&v.vekl);
-	snp_certs_free(&v.askl);
-	snp_certs_free(&v.arkl);
-	cctsa_mem_free(res);
+	cctsa_snp_verifier_free(vf);
 	return err;
 }

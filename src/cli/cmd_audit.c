@@ -88,7 +88,8 @@ static int cmd_verify(int argc, char **argv)
 	if (cctsa_hex_encode(head, sizeof(head), res.head, sizeof(res.head)) != CCTSA_OK) {
 		return cctsa_cli_fail("audit", "internal error");
 	}
-	printf("%s: intact, %llu records, head %s\n", path, (unsigned long long)res.records, head);
+	printf("%s: intact, %llu record%s, head %s\n", path, (unsigned long long)res.records,
+	       res.records == 1 ? "" : "s", head);
 	return CCTSA_EXIT_OK;
 }
 

@@ -252,11 +252,12 @@ static int cmd_verify(const mldsa_opts *o)
 	cctsa_buf_init(&pkf, 0);
 	cctsa_buf_init(&msg, 0);
 	cctsa_buf_init(&sig, 0);
+	const char *what = o->pk;
 	if ((err = cctsa_file_read(&pkf, o->pk, KEYFILE_MAX, &diag)) != CCTSA_OK ||
 	    (err = cctsa_mldsa_pub_load(&alg, pk, &pk_len, pkf.data, pkf.len, &diag)) != CCTSA_OK ||
-	    (err = cctsa_file_read(&msg, o->in, MSG_MAX, &diag)) != CCTSA_OK ||
-	    (err = cctsa_file_read(&sig, o->sig, KEYFILE_MAX, &diag)) != CCTSA_OK) {
-		rc = cctsa_cli_fail("mldsa", "%s", cctsa_diag_str(&diag, err));
+	    (what = o->in, err = cctsa_file_read(&msg, o->in, MSG_MAX, &diag)) != CCTSA_OK ||
+	    (what = o->sig, err = cctsa_file_read(&sig, o->sig, KEYFILE_MAX, &diag)) != CCTSA_OK) {
+		rc = cctsa_cli_fail("mldsa", "%s: %s", what, cctsa_diag_str(&diag, err));
 	} else if (cctsa_mldsa_verify(alg, pk, pk_len, sig.data, sig.len, msg.data, msg.len, ctx, ctx_len) !=
 		   CCTSA_OK) {
 		rc = cctsa_cli_fail("mldsa", "signature is NOT valid");

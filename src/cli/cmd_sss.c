@@ -3,6 +3,7 @@
  *   cctsa sss split --threshold M --shares N --in SECRET --out-dir DIR [--qr]
  *   cctsa sss combine --out SECRET SHARD...
  *   cctsa sss inspect SHARD...
+ *   cctsa sss qr --out-dir DIR SHARD...
  * Secrets and shards are read into locked memory and written only to new files of
  * mode 0600; nothing secret is printed.
  */
@@ -27,6 +28,7 @@ static const char usage_text[] =
 	"usage: cctsa sss split --threshold M --shares N --in SECRET --out-dir DIR [--qr]\n"
 	"       cctsa sss combine --out SECRET SHARD...\n"
 	"       cctsa sss inspect SHARD...\n"
+	"       cctsa sss qr --out-dir DIR SHARD...\n"
 	"\n"
 	"split    writes DIR/shard-<i>-of-<N>.txt (mode 0600) for i = 1..N; any M of them\n"
 	"         rebuild SECRET, fewer reveal nothing. --qr also writes a printable\n"
@@ -34,7 +36,9 @@ static const char usage_text[] =
 	"         order and joined, when the shard is too long for one QR code).\n"
 	"combine  checks every shard (checksum, same set, no duplicates, at least M) and\n"
 	"         writes the secret to a new file of mode 0600.\n"
-	"inspect  checks each shard's checksum and prints its set, index and threshold.\n";
+	"inspect  checks each shard's checksum and prints its set, index and threshold.\n"
+	"qr       checks each shard and writes DIR/<shard file name>.png (or parts) to print,\n"
+	"         e.g. for the shards `cctsa ca init` wrote.\n";
 
 /* Reads a whole file into locked memory (at most max bytes). */
 static int read_locked(const char *cmd, const char *path, size_t max, uint8_t **out, size_t *len)
@@ -83,7 +87,8 @@ static int exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-static int write_qr(const char *dir, unsigned i, unsigned n, const char *text, size_t len)
+/* stem.png, or stem.part-<k>-of-<K>.png when the text needs several QR codes. */
+static int write_qr(const char *stem, const char *text, size_t len)
 {
 	char path[4096];
 	size_t parts = (len + QR_PART - 1) / QR_PART;
@@ -92,10 +97,9 @@ static int write_qr(const char *dir, unsigned i, unsigned n, const char *text, s
 	for (size_t k = 0; k < parts; k++) {
 		size_t off = k * QR_PART, c = len - off < QR_PART ? len - off : QR_PART;
 		if (parts == 1) {
-			snprintf(path, sizeof(path), "%s/shard-%u-of-%u.png", dir, i, n);
+			snprintf(path, sizeof(path), "%s.png", stem);
 		} else {
-			snprintf(path, sizeof(path), "%s/shard-%u-of-%u.part-%zu-of-%zu.png", dir, i, n,
-				 k + 1, parts);
+			snprintf(path, sizeof(path), "%s.part-%zu-of-%zu.png", stem, k + 1, parts);
 		}
 		cctsa_diag_reset(&d);
 		if (cctsa_sss_qr_png(path, (const uint8_t *)text + off, c, &d) != CCTSA_OK) {
@@ -125,7 +129,8 @@ static int write_shards(cctsa_sss_shard **sh, unsigned n, const char *dir, int q
 			    CCTSA_OK) {
 			rc = cctsa_cli_fail("sss", "%s", cctsa_diag_str(&d, CCTSA_E_IO));
 		} else if (qr) {
-			rc = write_qr(dir, i + 1, n, text, len);
+			snprintf(path, sizeof(path), "%s/shard-%u-of-%u", dir, i + 1, n);
+			rc = write_qr(path, text, len);
 		}
 		cctsa_secret_free(text);
 	}
@@ -308,6 +313,46 @@ static int cmd_inspect(int argc, char **argv)
 	return argc > 1 ? CCTSA_EXIT_OK : cctsa_cli_usage("sss", "inspect needs shard files");
 }
 
+/* Re-encodes each checked shard as QR code(s) in DIR, named after the shard file. */
+static int cmd_qr(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int first = 1;
+
+	if (argc >= 3 && strcmp(argv[1], "--out-dir") == 0) {
+		dir = argv[2];
+		first = 3;
+	}
+	if (dir == NULL || first >= argc) {
+		return cctsa_cli_usage("sss", "qr needs --out-dir DIR and shard files");
+	}
+	for (int i = first; i < argc; i++) {
+		cctsa_sss_shard *s = NULL;
+		char stem[4096], *text = NULL;
+		const char *base = strrchr(argv[i], '/');
+		size_t len = 0;
+		cctsa_diag d;
+		int rc = load_shards(argv + i, 1, &s);
+
+		if (rc != CCTSA_EXIT_OK) {
+			return rc;
+		}
+		cctsa_diag_reset(&d);
+		snprintf(stem, sizeof(stem), "%s/%s", dir, base != NULL ? base + 1 : argv[i]);
+		if (cctsa_sss_shard_encode(&text, &len, s, &d) != CCTSA_OK) {
+			rc = cctsa_cli_fail("sss", "%s", d.msg);
+		} else {
+			rc = write_qr(stem, text, len);
+		}
+		cctsa_secret_free(text);
+		cctsa_sss_shard_free(s);
+		if (rc != CCTSA_EXIT_OK) {
+			return rc;
+		}
+	}
+	return CCTSA_EXIT_OK;
+}
+
 int cctsa_cli_sss(int argc, char **argv)
 {
 	if (argc < 2 || cctsa_cli_wants_help(argc, argv)) {
@@ -322,6 +367,9 @@ int cctsa_cli_sss(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "inspect") == 0) {
 		return cmd_inspect(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "qr") == 0) {
+		return cmd_qr(argc - 1, argv + 1);
 	}
 	return cctsa_cli_usage("sss", "unknown subcommand %s", argv[1]);
 }

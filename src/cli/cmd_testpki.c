@@ -163,7 +163,9 @@ static cctsa_err make_chain(const char *dir, cctsa_sig_alg alg, const cctsa_buf 
 	CCTSA_TRY(cctsa_x509_key_generate(&tk, alg, d));
 	CCTSA_TRY(make_cert(&rder, rk, rk, ml ? "Test Root ML-DSA-65" : "Test Root ECDSA P-384", NULL, NULL, &rname,
 			    d));
-	CCTSA_TRY(make_cert(&tder, tk, rk, ml ? "Test TSA ML-DSA-65" : "Test TSA ECDSA P-384", &rname, binding,
+	/* One subject for both TSA certificates: the shared TSTInfo names it (tsa field),
+	 * so each token of the pair, taken alone, names its own signer. */
+	CCTSA_TRY(make_cert(&tder, tk, rk, "CC-TSA Test TSA", &rname, binding,
 			    &tname, d));
 	CCTSA_TRY(write_cert(dir, ml ? "ca-mldsa.pem" : "ca-ecdsa.pem", &rder, d));
 	CCTSA_TRY(write_cert(dir, ml ? "tsa-mldsa.pem" : "tsa-ecdsa.pem", &tder, d));

@@ -16,19 +16,21 @@ const char cctsa_cli_ts_reply_summary[] = "issue an RFC 3161 response from local
 
 static void help(void)
 {
-	printf("usage: cctsa ts-reply --query Q.tsq --keys DIR --out R.tsr [--policy OID]\n"
+	printf("usage: cctsa ts-reply --query Q.tsq --keys DIR --out R.tsr [--policy OID] [--no-companion]\n"
 	       "  --query Q.tsq  DER TimeStampReq (e.g. from `openssl ts -query`)\n"
 	       "  --keys DIR     tsa-ecdsa.{pem,key}, tsa-mldsa.{pem,key}, ca-*.pem (cctsa testpki)\n"
 	       "  --out R.tsr    where to write the DER TimeStampResp\n"
 	       "  --policy OID   TSA policy: 1.3.6.1.4.1.32473.1.4 (default: ECDSA token with\n"
 	       "                 ML-DSA companion) or 1.3.6.1.4.1.32473.1.3 (post-quantum: the\n"
 	       "                 mirror image)\n"
+	       "  --no-companion one token only (ECDSA, or ML-DSA under the PQ policy), for tests\n"
 	       "A request the TSA cannot grant still yields a response (status rejection,\n"
 	       "failInfo); the command then prints the reason and exits 1.\n");
 }
 
 typedef struct {
 	const char *query, *keys, *out, *policy;
+	int single;
 } args;
 
 static int parse_args(args *a, int argc, char **argv)
@@ -37,6 +39,7 @@ static int parse_args(args *a, int argc, char **argv)
 					     {"keys", required_argument, NULL, 'k'},
 					     {"out", required_argument, NULL, 'o'},
 					     {"policy", required_argument, NULL, 'p'},
+					     {"no-companion", no_argument, NULL, 's'},
 					     {NULL, 0, NULL, 0}};
 	int c;
 
@@ -51,6 +54,8 @@ static int parse_args(args *a, int argc, char **argv)
 			a->out = optarg;
 		} else if (c == 'p') {
 			a->policy = optarg;
+		} else if (c == 's') {
+			a->single = 1;
 		} else {
 			return cctsa_cli_usage("ts-reply", "unknown option");
 		}
@@ -106,7 +111,8 @@ static int respond(const args *a, cctsa_buf *resp, const cctsa_buf *q, int *gran
 	if (cctsa_tsp_local_load(&local, a->keys, &diag) != CCTSA_OK) {
 		return cctsa_cli_fail("ts-reply", "keys: %s", cctsa_diag_str(&diag, CCTSA_E_IO));
 	}
-	if (cctsa_tsp_local_respond(local, resp, &req, 0, &diag) == CCTSA_OK) {
+	if (cctsa_tsp_local_respond(local, resp, &req, 0,
+				    a->single ? CCTSA_TSP_LOCAL_NO_COMPANION : 0, &diag) == CCTSA_OK) {
 		*granted = 1;
 		rc = 0;
 	} else {

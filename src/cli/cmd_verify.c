@@ -24,7 +24,8 @@ static void help(void)
 	       "  --ca-ecdsa CA.pem   classical trust anchor(s) (PEM or DER; ECDSA or RSA)\n"
 	       "  --ca-mldsa CA2.pem  ML-DSA-65 trust anchor for the post-quantum token\n"
 	       "  --untrusted F.pem   certificates to find signers when the token has none\n"
-	       "  --binding B.json    measurement binding the TSA certificates must carry\n"
+	       "  --binding B.json    measurement binding (binding.json) every verified TSA\n"
+	       "                      certificate must carry (else that token fails)\n"
 	       "Certificate paths are validated at the token's genTime.\n"
 	       "Verdicts: FULLY VERIFIED, CLASSICALLY VERIFIED, POST-QUANTUM VERIFIED (exit 0),\n"
 	       "WARNING (one signature valid, the other invalid), REJECT (exit 1).\n");

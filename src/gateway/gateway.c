@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "base/ct.h"
 #include "cctsa/gateway.h"
 
 struct cctsa_gateway {
@@ -103,18 +104,22 @@ static cctsa_err answer_tsq(cctsa_gateway *g, cctsa_buf *resp, const uint8_t *de
 			       cctsa_diag_str(&diag, err));
 		return cctsa_tsp_resp_rejection(resp, fail_bit, cctsa_diag_str(&diag, err));
 	}
-	if (!cctsa_tsp_policy_ok(tr.policy, tr.policy_len)) {
+	/* /tsa/pq serves the post-quantum policy only: another reqPolicy there is refused */
+	if (!cctsa_tsp_policy_ok(tr.policy, tr.policy_len) ||
+	    (pq && tr.policy_len != 0 &&
+	     (tr.policy_len != CCTSA_TSP_OID_PROJECT_LEN ||
+	      cctsa_memcmp_var(tr.policy, CCTSA_TSP_OID_POLICY_PQ, tr.policy_len) != 0))) {
 		g->stats.invalid++;
 		return cctsa_tsp_resp_rejection(resp, CCTSA_TSP_FAIL_UNACCEPTED_POLICY,
-						"requested policy is not offered");
+						"requested policy is not offered here");
 	}
 	cctsa_diag_reset(&diag);
 	err = g->issue(g->issue_ctx, resp, &tr, pq, &diag);
 	if (err != CCTSA_OK) {
 		g->stats.system_failures++;
 		cctsa_log_err("backend failed: %s", cctsa_diag_str(&diag, err));
-		resp->len = 0;
-		resp->failed = 0;
+		cctsa_buf_free(resp); /* drop whatever the backend left */
+		cctsa_buf_init(resp, 1u << 20);
 		return cctsa_tsp_resp_rejection(resp, CCTSA_TSP_FAIL_SYSTEM_FAILURE,
 						"the time-stamping service is unavailable");
 	}

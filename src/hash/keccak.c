@@ -142,27 +142,28 @@ void cctsa_keccak_absorb(cctsa_keccak *k, const uint8_t *in, size_t len)
 	if (k->squeezing) {
 		return;
 	}
-	/* finish a partial block */
-	while (len > 0 && k->pos != 0) {
-		xor_byte(k->s, k->pos++, *in++);
-		len--;
+	while (len > 0) {
+		if (k->pos == 0 && len >= k->rate) {
+			/* whole block, lane by lane (every rate is a multiple of 8) */
+			for (uint32_t i = 0; i < k->rate / 8; i++) {
+				k->s[i] ^= load64le(in + 8 * i);
+			}
+			in += k->rate;
+			len -= k->rate;
+			k->pos = k->rate;
+		} else if (k->pos % 8 == 0 && len >= 8) {
+			k->s[k->pos / 8] ^= load64le(in);
+			k->pos += 8;
+			in += 8;
+			len -= 8;
+		} else {
+			xor_byte(k->s, k->pos++, *in++);
+			len--;
+		}
 		if (k->pos == k->rate) {
 			cctsa_keccak_f1600(k->s);
 			k->pos = 0;
 		}
-	}
-	/* whole blocks, lane by lane (every rate is a multiple of 8) */
-	while (len >= k->rate) {
-		for (uint32_t i = 0; i < k->rate / 8; i++) {
-			k->s[i] ^= load64le(in + 8 * i);
-		}
-		cctsa_keccak_f1600(k->s);
-		in += k->rate;
-		len -= k->rate;
-	}
-	while (len > 0) {
-		xor_byte(k->s, k->pos++, *in++);
-		len--;
 	}
 }
 

@@ -101,24 +101,38 @@ out:
 
 /* ---- DER reading ---- */
 
-/* Reads one TLV with the expected tag; val is the contents. Minimal lengths only. */
+/*
+ * Reads one TLV with the expected tag; val is the contents. Minimal lengths only.
+ * Tags and lengths are the container's structure, never key material, so they
+ * are declassified as read (a PKCS#8 decoded from secret PEM text arrives marked
+ * secret as a whole in the constant-time tests).
+ */
 static cctsa_err get_tlv(cctsa_cursor *c, uint8_t tag, cctsa_cursor *val, cctsa_diag *diag, const char *what)
 {
-	uint8_t t, l0, l1;
-	uint16_t l2;
+	uint8_t t = 0, l0 = 0, l1 = 0;
+	uint16_t l2 = 0;
 	size_t len;
+	cctsa_err e1, e2;
 
-	if (cctsa_cursor_get_u8(c, &t) != CCTSA_OK || t != tag) {
+	e1 = cctsa_cursor_get_u8(c, &t);
+	CCTSA_PUBLIC(&t, sizeof(t));
+	if (e1 != CCTSA_OK || t != tag) {
 		return cctsa_fail(diag, CCTSA_E_MALFORMED, "%s: expected tag 0x%02x", what, tag);
 	}
-	if (cctsa_cursor_get_u8(c, &l0) != CCTSA_OK) {
+	e1 = cctsa_cursor_get_u8(c, &l0);
+	CCTSA_PUBLIC(&l0, sizeof(l0));
+	if (e1 != CCTSA_OK) {
 		return cctsa_fail(diag, CCTSA_E_MALFORMED, "%s: truncated length", what);
 	}
+	e1 = l0 == 0x81 ? cctsa_cursor_get_u8(c, &l1) : CCTSA_OK;
+	e2 = l0 == 0x82 ? cctsa_cursor_get_u16be(c, &l2) : CCTSA_OK;
+	CCTSA_PUBLIC(&l1, sizeof(l1));
+	CCTSA_PUBLIC(&l2, sizeof(l2));
 	if (l0 < 0x80) {
 		len = l0;
-	} else if (l0 == 0x81 && cctsa_cursor_get_u8(c, &l1) == CCTSA_OK && l1 >= 0x80) {
+	} else if (l0 == 0x81 && e1 == CCTSA_OK && l1 >= 0x80) {
 		len = l1;
-	} else if (l0 == 0x82 && cctsa_cursor_get_u16be(c, &l2) == CCTSA_OK && l2 >= 0x100) {
+	} else if (l0 == 0x82 && e2 == CCTSA_OK && l2 >= 0x100) {
 		len = l2;
 	} else {
 		return cctsa_fail(diag, CCTSA_E_MALFORMED, "%s: bad or non-minimal length", what);
@@ -146,8 +160,11 @@ static cctsa_err get_algid(cctsa_cursor *c, cctsa_mldsa_alg *alg, cctsa_diag *di
 
 	CCTSA_TRY(get_tlv(c, 0x30, &seq, diag, "AlgorithmIdentifier"));
 	CCTSA_TRY(get_tlv(&seq, 0x06, &oid, diag, "algorithm OID"));
-	if (cctsa_cursor_left(&oid) != OID_LEN || cctsa_cursor_get_view(&oid, &o, OID_LEN) != CCTSA_OK ||
-	    cctsa_memcmp_var(o, oid_prefix, sizeof(oid_prefix)) != 0 || o[8] < 0x11 || o[8] > 0x13) {
+	if (cctsa_cursor_left(&oid) != OID_LEN || cctsa_cursor_get_view(&oid, &o, OID_LEN) != CCTSA_OK) {
+		return cctsa_fail(diag, CCTSA_E_UNSUPPORTED, "algorithm is not id-ml-dsa-44/65/87");
+	}
+	CCTSA_PUBLIC(o, OID_LEN); /* the algorithm identifier is public */
+	if (cctsa_memcmp_var(o, oid_prefix, sizeof(oid_prefix)) != 0 || o[8] < 0x11 || o[8] > 0x13) {
 		return cctsa_fail(diag, CCTSA_E_UNSUPPORTED, "algorithm is not id-ml-dsa-44/65/87");
 	}
 	*alg = o[8] == 0x11 ? CCTSA_MLDSA_44 : o[8] == 0x12 ? CCTSA_MLDSA_65 : CCTSA_MLDSA_87;
@@ -205,8 +222,9 @@ static cctsa_err parse_private_choice(cctsa_mldsa_key **key, cctsa_mldsa_alg alg
 	size_t n;
 	cctsa_err err = CCTSA_OK;
 
-	CCTSA_ENSURE(cctsa_cursor_get_u8(&peek, &tag) == CCTSA_OK,
-		     cctsa_fail(diag, CCTSA_E_MALFORMED, "PKCS#8: empty privateKey"));
+	err = cctsa_cursor_get_u8(&peek, &tag);
+	CCTSA_PUBLIC(&tag, sizeof(tag)); /* which CHOICE form: structure, not key material */
+	CCTSA_ENSURE(err == CCTSA_OK, cctsa_fail(diag, CCTSA_E_MALFORMED, "PKCS#8: empty privateKey"));
 	if (tag == 0x80) {
 		CCTSA_TRY(get_tlv(c, 0x80, &v, diag, "ML-DSA seed"));
 		CCTSA_ENSURE(cctsa_cursor_left(&v) == CCTSA_MLDSA_SEED_LEN &&
@@ -245,7 +263,7 @@ cctsa_err cctsa_mldsa_pkcs8_parse(cctsa_mldsa_key **key, const uint8_t *der, siz
 {
 	cctsa_cursor c, seq, ver, priv;
 	cctsa_mldsa_alg alg = CCTSA_MLDSA_65;
-	uint8_t v;
+	uint8_t v = 0;
 	cctsa_err err = CCTSA_OK;
 
 	*key = NULL;
@@ -253,7 +271,9 @@ cctsa_err cctsa_mldsa_pkcs8_parse(cctsa_mldsa_key **key, const uint8_t *der, siz
 	CCTSA_TRY(get_tlv(&c, 0x30, &seq, diag, "OneAsymmetricKey"));
 	CCTSA_TRY(finish(&c, diag, "OneAsymmetricKey"));
 	CCTSA_TRY(get_tlv(&seq, 0x02, &ver, diag, "version"));
-	if (cctsa_cursor_get_u8(&ver, &v) != CCTSA_OK || cctsa_cursor_left(&ver) != 0 || v != 0) {
+	err = cctsa_cursor_get_u8(&ver, &v);
+	CCTSA_PUBLIC(&v, sizeof(v)); /* the version is public */
+	if (err != CCTSA_OK || cctsa_cursor_left(&ver) != 0 || v != 0) {
 		return cctsa_fail(diag, CCTSA_E_UNSUPPORTED, "PKCS#8: only version 0 (v1) is accepted");
 	}
 	CCTSA_TRY(get_algid(&seq, &alg, diag));

@@ -12,6 +12,13 @@
  * poly_invntt_tomont multiplies by R, so invntt_tomont(pointwise(ntt(a), ntt(b)))
  * is exactly a*b (mod q), with no leftover factor.
  *
+ * Typical chain (as in KeyGen/Sign): y (standard, |y| < q) -> mldsa_poly_ntt -> |.| < 9q
+ * -> mldsa_matrix_mul or mldsa_poly_pointwise_montgomery -> |.| < q (or <= 6283009)
+ * -> mldsa_poly_invntt_tomont -> standard domain, |.| < q, exact product mod q ->
+ * mldsa_poly_caddq -> [0, q) for Decompose/HighBits/MakeHint/Power2Round, or
+ * mldsa_poly_reduce32 -> the centred representative when the true value is
+ * known to be small (|v| < q/2 - q/4, e.g. c*s1, c*s2, c*t0), before norm checks.
+ *
  * Coefficient ranges are stated as "in" (what the function needs) and "out"
  * (what it guarantees). "|a| < B" means every coefficient, as a signed int32.
  * Sums of shares mod q (threshold code): add with poly_add, then bring back with
@@ -116,6 +123,22 @@ void mldsa_poly_invntt_tomont(mldsa_poly *a);
 /* c = a .* b * R^-1 (NTT domain). in |a_i * b_i| < 2^31 q (e.g. both < 9q). out |c| < q. */
 void mldsa_poly_pointwise_montgomery(mldsa_poly *c, const mldsa_poly *a, const mldsa_poly *b);
 /*
+ * The three functions above dispatch at run time: AVX2 (ntt_avx2.c) when the CPU
+ * has it, else the portable code. Both give bit-identical results; these names
+ * call one path directly (tests; the _avx2 ones only if mldsa_have_avx2()).
+ * Building with -DCCTSA_NO_AVX2 makes mldsa_have_avx2() 0 (portable everywhere).
+ */
+int mldsa_have_avx2(void);
+void mldsa_poly_ntt_portable(mldsa_poly *a);
+void mldsa_poly_invntt_tomont_portable(mldsa_poly *a);
+void mldsa_poly_pointwise_montgomery_portable(mldsa_poly *c, const mldsa_poly *a, const mldsa_poly *b);
+void mldsa_poly_ntt_avx2(mldsa_poly *a);
+void mldsa_poly_invntt_tomont_avx2(mldsa_poly *a);
+void mldsa_poly_pointwise_montgomery_avx2(mldsa_poly *c, const mldsa_poly *a, const mldsa_poly *b);
+/* zetas[i] = 1753^BitRev8(i) * 2^32 mod q, centred ([0] unused). */
+extern const int32_t mldsa_zetas[MLDSA_N];
+
+/*
  * Power2Round (Alg. 35) per coefficient. in a in [0, q). out a1 in [0, 2^10),
  * a0 in (-2^12, 2^12] with a = a1 * 2^13 + a0.
  */
@@ -183,12 +206,21 @@ void mldsa_polyvecl_ntt(mldsa_polyvecl *v, const mldsa_params *p);
 void mldsa_polyveck_ntt(mldsa_polyveck *v, const mldsa_params *p);
 void mldsa_polyveck_invntt_tomont(mldsa_polyveck *v, const mldsa_params *p);
 /*
- * t = A * v in the NTT domain (Montgomery-reduced sums of products).
- * in: A [0, q) (ExpandA), v NTT domain |v| < 9q. out: |t| < l * q... reduced with
- * reduce32, so out |t| <= 6283009, NTT domain, no leftover factor after invntt_tomont.
+ * t = A * v in the NTT domain: t_i = sum_j A_ij .* v_j * R^-1, the products summed
+ * exactly in 64 bits and reduced once (Montgomery, then reduce32).
+ * in: A in [0, q) (ExpandA), v NTT domain with |v| < 9q (e.g. straight from
+ * mldsa_poly_ntt). out: NTT domain, -6283009 <= t <= 6283008, carrying R^-1, so
+ * mldsa_polyveck_invntt_tomont(t) gives A*v in the standard domain, |.| < q.
  */
 void mldsa_matrix_mul(mldsa_polyveck *t, const mldsa_matrix *a, const mldsa_polyvecl *v,
 		      const mldsa_params *p);
+
+/*
+ * t = A * v with A sampled from rho on the fly (four entries at a time), for
+ * verification: same contract as mldsa_matrix_mul, public inputs only.
+ */
+void mldsa_matrix_mul_rho(mldsa_polyveck *t, const uint8_t rho[MLDSA_SEEDBYTES], const mldsa_polyvecl *v,
+			  const mldsa_params *p);
 
 /* ---- bit packing (FIPS 204 §7.1, §7.2) ---- */
 /* SimpleBitPack(t1, 2^10 - 1). in [0, 2^10). */
@@ -242,6 +274,14 @@ void mldsa_sig_encode(uint8_t *sig, const mldsa_params *p, const uint8_t *ctilde
  */
 int mldsa_sig_decode_var(const uint8_t **ctilde, mldsa_polyvecl *z, mldsa_polyveck *h,
 			 const mldsa_params *p, const uint8_t *sig);
+
+/*
+ * The M' prefix of pure ML-DSA (0 || |ctx| || ctx) when ph == 0, or of HashML-DSA
+ * (1 || |ctx| || ctx || DER OID of ph). Returns its length, or 0 if ctx_len > 255
+ * or ph is unknown. out holds MLDSA_PREFIX_MAX bytes.
+ */
+#define MLDSA_PREFIX_MAX (2 + CCTSA_MLDSA_CTX_MAX + 11)
+size_t mldsa_prefix(uint8_t out[MLDSA_PREFIX_MAX], int ph, const uint8_t *ctx, size_t ctx_len);
 
 /* H(in, 64) helpers used for tr and mu. */
 void mldsa_hash_tr(uint8_t tr[CCTSA_MLDSA_TR_LEN], const uint8_t *pk, size_t pk_len);

@@ -32,14 +32,35 @@ static void pack_bits(uint8_t *out, const mldsa_poly *a, int32_t off, int neg, u
 	}
 }
 
-/* Inverse of pack_bits with neg = 0: raw fields in [0, 2^bits). */
+/*
+ * Inverse of pack_bits with neg = 0: raw fields in [0, 2^bits). Widths whose
+ * smallest whole-byte group fits in 64 bits (3, 4, 6, 10, 20) take a group at a
+ * time from one little-endian word; the others (13, 18) go bit by bit.
+ */
 static void unpack_bits(mldsa_poly *a, const uint8_t *in, unsigned bits)
 {
+	uint32_t mask = ((uint32_t)1 << bits) - 1;
+	unsigned per = 1;
+
+	while ((per * bits) % 8 != 0) {
+		per++;
+	}
+	if (per * bits <= 64) {
+		unsigned bytes = per * bits / 8;
+		for (unsigned i = 0; i < MLDSA_N; i += per, in += bytes) {
+			uint64_t v = 0;
+			for (unsigned b = 0; b < bytes; b++) {
+				v |= (uint64_t)in[b] << (8 * b);
+			}
+			for (unsigned j = 0; j < per; j++) {
+				a->c[i + j] = (int32_t)((uint32_t)(v >> (j * bits)) & mask);
+			}
+		}
+		return;
+	}
 	uint64_t acc = 0;
 	unsigned have = 0;
 	size_t o = 0;
-	uint32_t mask = ((uint32_t)1 << bits) - 1;
-
 	for (unsigned i = 0; i < MLDSA_N; i++) {
 		while (have < bits) {
 			acc |= (uint64_t)in[o++] << have;

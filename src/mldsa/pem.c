@@ -71,7 +71,10 @@ out:
 	return err;
 }
 
-/* Position just after the first occurrence of pat in [from, len), or len + 1 if absent. */
+/*
+ * Position just after the first occurrence of pat in [from, len), or len + 1 if
+ * absent. Used only on public text (headers, or whole public-key files).
+ */
 static size_t find(const uint8_t *text, size_t len, size_t from, const char *pat)
 {
 	size_t n = strlen(pat);
@@ -79,6 +82,23 @@ static size_t find(const uint8_t *text, size_t len, size_t from, const char *pat
 	for (size_t i = from; i + n <= len; i++) {
 		if (cctsa_memcmp_var(text + i, pat, n) == 0) {
 			return i + n;
+		}
+	}
+	return len + 1;
+}
+
+/*
+ * Start of the last occurrence of pat in [from, len), or len + 1 if absent. The
+ * scan runs backwards from the end, so for a well-formed block it stops at the
+ * END line without comparing any (possibly secret) base64 character.
+ */
+static size_t rfind(const uint8_t *text, size_t len, size_t from, const char *pat)
+{
+	size_t n = strlen(pat);
+
+	for (size_t i = len >= n ? len - n + 1 : 0; i-- > from;) {
+		if (cctsa_memcmp_var(text + i, pat, n) == 0) {
+			return i;
 		}
 	}
 	return len + 1;
@@ -92,11 +112,18 @@ static cctsa_err b64_decode(cctsa_buf *der, const uint8_t *text, size_t from, si
 	cctsa_err err = CCTSA_OK;
 
 	for (size_t i = from; i < to; i++) {
-		uint8_t c = text[i];
-		if (c == '\n' || c == '\r' || c == ' ' || c == '\t') {
+		uint32_t c = text[i];
+		uint32_t cls = (in_range(c, '\t', '\n') | in_range(c, '\r', '\r') | in_range(c, ' ', ' ')) & 1;
+		cls |= in_range(c, '=', '=') & 2;
+		/*
+		 * Which characters are line breaks or padding is the PEM layout, set by
+		 * the length alone (no base64 digit is either), so it is public.
+		 */
+		CCTSA_PUBLIC(&cls, sizeof(cls));
+		if (cls == 1) {
 			continue;
 		}
-		if (c == '=') {
+		if (cls == 2) {
 			pad++;
 			acc <<= 6;
 		} else {
@@ -133,9 +160,9 @@ cctsa_err cctsa_mldsa_pem_read(cctsa_buf *der, const char *label, const uint8_t 
 	(void)snprintf(end, sizeof(end), "-----END %s-----", label);
 	b = find(text, text_len, 0, begin);
 	CCTSA_ENSURE(b <= text_len, cctsa_fail(diag, CCTSA_E_MALFORMED, "no %s", begin));
-	e = find(text, text_len, b, end);
+	e = rfind(text, text_len, b, end);
 	CCTSA_ENSURE(e <= text_len, cctsa_fail(diag, CCTSA_E_MALFORMED, "no %s", end));
-	CCTSA_TRY(b64_decode(der, text, b, e - strlen(end), diag));
+	CCTSA_TRY(b64_decode(der, text, b, e, diag));
 	CCTSA_ENSURE(der->len > 0, cctsa_fail(diag, CCTSA_E_MALFORMED, "PEM: empty %s block", label));
 out:
 	if (err != CCTSA_OK) {
@@ -145,11 +172,14 @@ out:
 	return err;
 }
 
+/*
+ * PEM or DER? A DER container starts with its SEQUENCE tag 0x30, which no PEM
+ * text does (it may start with explanatory text, never with '0'). Looking at the
+ * first byte only keeps the secret bytes of a raw or DER key out of any branch.
+ */
 static int is_pem(const uint8_t *data, size_t len)
 {
-	static const char pre[] = "-----BEGIN ";
-
-	return find(data, len, 0, pre) <= len;
+	return len > 0 && data[0] != 0x30;
 }
 
 static int raw_alg(size_t len, size_t (*len_of)(cctsa_mldsa_alg), cctsa_mldsa_alg *alg)
@@ -172,6 +202,10 @@ cctsa_err cctsa_mldsa_key_load(cctsa_mldsa_key **key, const uint8_t *data, size_
 	cctsa_err err;
 
 	*key = NULL;
+	if (raw_alg(len, cctsa_mldsa_sk_len, &alg)) {
+		err = cctsa_mldsa_key_from_sk(key, alg, data, len);
+		return err == CCTSA_OK ? err : cctsa_fail(diag, err, "invalid ML-DSA-%d expanded private key", (int)alg);
+	}
 	if (is_pem(data, len)) {
 		cctsa_buf_init(&der, 1u << 16);
 		err = cctsa_mldsa_pem_read(&der, "PRIVATE KEY", data, len, diag);
@@ -180,10 +214,6 @@ cctsa_err cctsa_mldsa_key_load(cctsa_mldsa_key **key, const uint8_t *data, size_
 		}
 		cctsa_buf_free(&der);
 		return err;
-	}
-	if (raw_alg(len, cctsa_mldsa_sk_len, &alg)) {
-		err = cctsa_mldsa_key_from_sk(key, alg, data, len);
-		return err == CCTSA_OK ? err : cctsa_fail(diag, err, "invalid ML-DSA-%d expanded private key", (int)alg);
 	}
 	return cctsa_mldsa_pkcs8_parse(key, data, len, diag);
 }
@@ -197,12 +227,12 @@ cctsa_err cctsa_mldsa_pub_load(cctsa_mldsa_alg *alg, uint8_t pk[static CCTSA_MLD
 
 	*pk_len = 0;
 	cctsa_buf_init(&der, 1u << 16);
-	if (is_pem(data, len)) {
-		CCTSA_TRY(cctsa_mldsa_pem_read(&der, "PUBLIC KEY", data, len, diag));
-		CCTSA_TRY(cctsa_mldsa_spki_parse(alg, &p, pk_len, der.data, der.len, diag));
-	} else if (raw_alg(len, cctsa_mldsa_pk_len, alg)) {
+	if (raw_alg(len, cctsa_mldsa_pk_len, alg)) {
 		p = data;
 		*pk_len = len;
+	} else if (is_pem(data, len)) {
+		CCTSA_TRY(cctsa_mldsa_pem_read(&der, "PUBLIC KEY", data, len, diag));
+		CCTSA_TRY(cctsa_mldsa_spki_parse(alg, &p, pk_len, der.data, der.len, diag));
 	} else {
 		CCTSA_TRY(cctsa_mldsa_spki_parse(alg, &p, pk_len, data, len, diag));
 	}

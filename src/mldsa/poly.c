@@ -14,7 +14,7 @@
  * zetas[i] = 1753^BitRev8(i) * R mod q, centred (FIPS 204 Appendix B lists the
  * plain powers; here each carries the Montgomery factor R = 2^32). [0] is unused.
  */
-static const int32_t mldsa_zetas[MLDSA_N] = {
+const int32_t mldsa_zetas[MLDSA_N] = {
 	-4186625, 25847, -2608894, -518909, 237124, -777960, -876248, 466468,
 	1826347, 2353451, -359251, -2091905, 3119733, -2884855, 3111497, 2680103,
 	2725464, 1024112, -1079900, 3585928, -549488, -1119584, 2619752, -2108549,
@@ -116,7 +116,7 @@ void mldsa_poly_shiftl(mldsa_poly *a)
 }
 
 /* Cooley-Tukey butterflies, layers len = 128 .. 1 (FIPS 204 Alg. 41). */
-void mldsa_poly_ntt(mldsa_poly *p)
+void mldsa_poly_ntt_portable(mldsa_poly *p)
 {
 	int32_t *a = p->c;
 	unsigned m = 0;
@@ -134,7 +134,7 @@ void mldsa_poly_ntt(mldsa_poly *p)
 }
 
 /* Gentleman-Sande butterflies, layers len = 1 .. 128 (Alg. 42), then * 256^-1 * R. */
-void mldsa_poly_invntt_tomont(mldsa_poly *p)
+void mldsa_poly_invntt_tomont_portable(mldsa_poly *p)
 {
 	int32_t *a = p->c;
 	unsigned m = MLDSA_N;
@@ -154,10 +154,46 @@ void mldsa_poly_invntt_tomont(mldsa_poly *p)
 	}
 }
 
-void mldsa_poly_pointwise_montgomery(mldsa_poly *c, const mldsa_poly *a, const mldsa_poly *b)
+void mldsa_poly_pointwise_montgomery_portable(mldsa_poly *c, const mldsa_poly *a, const mldsa_poly *b)
 {
 	for (unsigned i = 0; i < MLDSA_N; i++) {
 		c->c[i] = mldsa_montgomery_reduce((int64_t)a->c[i] * b->c[i]);
+	}
+}
+
+int mldsa_have_avx2(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(CCTSA_NO_AVX2)
+	return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+	return 0;
+#endif
+}
+
+void mldsa_poly_ntt(mldsa_poly *a)
+{
+	if (mldsa_have_avx2()) {
+		mldsa_poly_ntt_avx2(a);
+	} else {
+		mldsa_poly_ntt_portable(a);
+	}
+}
+
+void mldsa_poly_invntt_tomont(mldsa_poly *a)
+{
+	if (mldsa_have_avx2()) {
+		mldsa_poly_invntt_tomont_avx2(a);
+	} else {
+		mldsa_poly_invntt_tomont_portable(a);
+	}
+}
+
+void mldsa_poly_pointwise_montgomery(mldsa_poly *c, const mldsa_poly *a, const mldsa_poly *b)
+{
+	if (mldsa_have_avx2()) {
+		mldsa_poly_pointwise_montgomery_avx2(c, a, b);
+	} else {
+		mldsa_poly_pointwise_montgomery_portable(c, a, b);
 	}
 }
 

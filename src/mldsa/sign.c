@@ -62,8 +62,12 @@ static void mul_c(mldsa_poly *out, const mldsa_poly *chat, const mldsa_poly *vha
 }
 
 /*
- * Lines 17-28 of Alg. 7 for the current c: z = y + c s1, r0 = LowBits(w - c s2),
- * then h = MakeHint(-c t0, w - c s2 + c t0). Returns 1 to reject, 0 to accept.
+ * Lines 17-28 of Alg. 7 for the current c: z = y + c s1 and its norm check, then
+ * r0 = LowBits(w - c s2) and its check, then h = MakeHint(-c t0, w - c s2 + c t0)
+ * and the last checks. Returns 1 to reject, 0 to accept. Each of the three
+ * rejection decisions is public (FIPS 204 §3.6.3: a rejected attempt reveals
+ * nothing about the key, and whether an attempt was rejected shows in the
+ * signing time anyway), so later steps are skipped once one check fails.
  */
 static unsigned sign_respond(sign_work *s, const cctsa_mldsa_key *key)
 {
@@ -75,12 +79,22 @@ static unsigned sign_respond(sign_work *s, const cctsa_mldsa_key *key)
 		mldsa_poly_add(&s->z.v[i], &s->y.v[i], &s->t);
 		reject |= mldsa_poly_chknorm(&s->z.v[i], p->gamma1 - (int32_t)p->beta);
 	}
+	CCTSA_PUBLIC(&reject, sizeof(reject)); /* rejection decision, see above */
+	if (reject != 0) {
+		return 1;
+	}
 	for (unsigned i = 0; i < p->k; i++) {
 		mul_c(&s->t, &s->c, &key->s2hat.v[i]);
 		mldsa_poly_sub(&s->w.v[i], &s->w.v[i], &s->t); /* w - c s2 */
 		mldsa_poly_freeze(&s->w.v[i]);
 		mldsa_poly_decompose(&s->w1.v[i], &s->w0.v[i], &s->w.v[i], p->gamma2);
 		reject |= mldsa_poly_chknorm(&s->w0.v[i], p->gamma2 - (int32_t)p->beta);
+	}
+	CCTSA_PUBLIC(&reject, sizeof(reject)); /* rejection decision, see above */
+	if (reject != 0) {
+		return 1;
+	}
+	for (unsigned i = 0; i < p->k; i++) {
 		mul_c(&s->t, &s->c, &key->t0hat.v[i]);
 		reject |= mldsa_poly_chknorm(&s->t, p->gamma2);
 		mldsa_poly_add(&s->w.v[i], &s->w.v[i], &s->t); /* w - c s2 + c t0 */
@@ -91,8 +105,7 @@ static unsigned sign_respond(sign_work *s, const cctsa_mldsa_key *key)
 		hints += mldsa_poly_make_hint(&s->h.v[i], &s->t, &s->w.v[i], p->gamma2);
 	}
 	reject |= cctsa_ct_lt_u32(p->omega, hints) & 1; /* more than omega hints */
-	/* the accept/reject decision of each attempt is public (FIPS 204 §3.6.3) */
-	CCTSA_PUBLIC(&reject, sizeof(reject));
+	CCTSA_PUBLIC(&reject, sizeof(reject)); /* rejection decision, see above */
 	return reject;
 }
 
@@ -149,17 +162,6 @@ static void compute_mu(uint8_t mu[CCTSA_MLDSA_MU_LEN], const uint8_t tr[CCTSA_ML
 	cctsa_keccak_wipe(&h);
 }
 
-/* M' prefix for pure ML-DSA: 0 || |ctx| || ctx (Alg. 2 line 10). */
-static size_t pure_prefix(uint8_t out[2 + CCTSA_MLDSA_CTX_MAX], const uint8_t *ctx, size_t ctx_len)
-{
-	out[0] = 0;
-	out[1] = (uint8_t)ctx_len;
-	if (ctx_len > 0) {
-		memcpy(out + 2, ctx, ctx_len);
-	}
-	return 2 + ctx_len;
-}
-
 cctsa_err cctsa_mldsa_sign_internal(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_len,
 				    const uint8_t *mprime, size_t mprime_len,
 				    const uint8_t rnd[static CCTSA_MLDSA_RND_LEN])
@@ -173,40 +175,83 @@ cctsa_err cctsa_mldsa_sign_internal(const cctsa_mldsa_key *key, uint8_t *sig, si
 	return err;
 }
 
-cctsa_err cctsa_mldsa_sign_rnd(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_len,
+/* Sign with M' = prefix(ph, ctx) || msg; ph = 0 for pure ML-DSA. */
+static cctsa_err sign_prefixed(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_len, int ph,
 			       const uint8_t *msg, size_t msg_len, const uint8_t *ctx, size_t ctx_len,
-			       const uint8_t rnd[static CCTSA_MLDSA_RND_LEN])
+			       const uint8_t rnd[CCTSA_MLDSA_RND_LEN])
 {
-	uint8_t prefix[2 + CCTSA_MLDSA_CTX_MAX], mu[CCTSA_MLDSA_MU_LEN];
-	size_t n;
+	uint8_t prefix[MLDSA_PREFIX_MAX], mu[CCTSA_MLDSA_MU_LEN];
+	size_t n = mldsa_prefix(prefix, ph, ctx, ctx_len);
 	cctsa_err err;
 
-	if (ctx_len > CCTSA_MLDSA_CTX_MAX) {
+	if (n == 0 || (ph != 0 && msg_len != cctsa_mldsa_ph_len((cctsa_mldsa_ph)ph))) {
 		memset(sig, 0, sig_len);
 		return CCTSA_E_USAGE;
 	}
-	n = pure_prefix(prefix, ctx, ctx_len);
 	compute_mu(mu, key->tr, prefix, n, msg, msg_len);
 	err = cctsa_mldsa_sign_mu(key, sig, sig_len, mu, rnd);
 	cctsa_wipe(mu, sizeof(mu));
 	return err;
 }
 
+/* rnd for flags: zero (deterministic) or fresh; CCTSA_E_USAGE / CCTSA_E_CRYPTO. */
+static cctsa_err make_rnd(uint8_t rnd[CCTSA_MLDSA_RND_LEN], unsigned flags)
+{
+	memset(rnd, 0, CCTSA_MLDSA_RND_LEN);
+	if ((flags & ~CCTSA_MLDSA_DETERMINISTIC) != 0) {
+		return CCTSA_E_USAGE;
+	}
+	if ((flags & CCTSA_MLDSA_DETERMINISTIC) == 0 && cctsa_rand_bytes(rnd, CCTSA_MLDSA_RND_LEN) != CCTSA_OK) {
+		return CCTSA_E_CRYPTO;
+	}
+	return CCTSA_OK;
+}
+
+cctsa_err cctsa_mldsa_sign_rnd(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_len,
+			       const uint8_t *msg, size_t msg_len, const uint8_t *ctx, size_t ctx_len,
+			       const uint8_t rnd[static CCTSA_MLDSA_RND_LEN])
+{
+	return sign_prefixed(key, sig, sig_len, 0, msg, msg_len, ctx, ctx_len, rnd);
+}
+
 cctsa_err cctsa_mldsa_sign(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_len, const uint8_t *msg,
 			   size_t msg_len, const uint8_t *ctx, size_t ctx_len, unsigned flags)
 {
-	uint8_t rnd[CCTSA_MLDSA_RND_LEN] = {0};
-	cctsa_err err;
+	uint8_t rnd[CCTSA_MLDSA_RND_LEN];
+	cctsa_err err = make_rnd(rnd, flags);
 
-	if ((flags & ~CCTSA_MLDSA_DETERMINISTIC) != 0) {
+	if (err == CCTSA_OK) {
+		err = sign_prefixed(key, sig, sig_len, 0, msg, msg_len, ctx, ctx_len, rnd);
+	} else {
+		memset(sig, 0, sig_len);
+	}
+	cctsa_wipe(rnd, sizeof(rnd));
+	return err;
+}
+
+cctsa_err cctsa_mldsa_hash_sign_rnd(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_len, cctsa_mldsa_ph ph,
+				    const uint8_t *digest, size_t digest_len, const uint8_t *ctx, size_t ctx_len,
+				    const uint8_t rnd[static CCTSA_MLDSA_RND_LEN])
+{
+	if (cctsa_mldsa_ph_len(ph) == 0) {
 		memset(sig, 0, sig_len);
 		return CCTSA_E_USAGE;
 	}
-	if ((flags & CCTSA_MLDSA_DETERMINISTIC) == 0 && cctsa_rand_bytes(rnd, sizeof(rnd)) != CCTSA_OK) {
+	return sign_prefixed(key, sig, sig_len, (int)ph, digest, digest_len, ctx, ctx_len, rnd);
+}
+
+cctsa_err cctsa_mldsa_hash_sign(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_len, cctsa_mldsa_ph ph,
+				const uint8_t *digest, size_t digest_len, const uint8_t *ctx, size_t ctx_len,
+				unsigned flags)
+{
+	uint8_t rnd[CCTSA_MLDSA_RND_LEN];
+	cctsa_err err = make_rnd(rnd, flags);
+
+	if (err == CCTSA_OK) {
+		err = cctsa_mldsa_hash_sign_rnd(key, sig, sig_len, ph, digest, digest_len, ctx, ctx_len, rnd);
+	} else {
 		memset(sig, 0, sig_len);
-		return CCTSA_E_CRYPTO;
 	}
-	err = cctsa_mldsa_sign_rnd(key, sig, sig_len, msg, msg_len, ctx, ctx_len, rnd);
 	cctsa_wipe(rnd, sizeof(rnd));
 	return err;
 }
@@ -214,14 +259,13 @@ cctsa_err cctsa_mldsa_sign(const cctsa_mldsa_key *key, uint8_t *sig, size_t sig_
 cctsa_err cctsa_mldsa_compute_mu(uint8_t mu[static CCTSA_MLDSA_MU_LEN], const uint8_t *pk, size_t pk_len,
 				 const uint8_t *msg, size_t msg_len, const uint8_t *ctx, size_t ctx_len)
 {
-	uint8_t prefix[2 + CCTSA_MLDSA_CTX_MAX], tr[CCTSA_MLDSA_TR_LEN];
-	size_t n;
+	uint8_t prefix[MLDSA_PREFIX_MAX], tr[CCTSA_MLDSA_TR_LEN];
+	size_t n = mldsa_prefix(prefix, 0, ctx, ctx_len);
 
-	if (ctx_len > CCTSA_MLDSA_CTX_MAX) {
+	if (n == 0) {
 		return CCTSA_E_USAGE;
 	}
 	mldsa_hash_tr(tr, pk, pk_len);
-	n = pure_prefix(prefix, ctx, ctx_len);
 	compute_mu(mu, tr, prefix, n, msg, msg_len);
 	return CCTSA_OK;
 }

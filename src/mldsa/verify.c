@@ -1,157 +1,214 @@
 /*
  * ML-DSA verification: Verify_internal (FIPS 204 Alg. 8) with external mu, and
- * the wrappers for M' and for pure ML-DSA with a context (Alg. 3). Public data
- * only, so this file may branch freely. The matrix A is sampled one entry at a
- * time and consumed at once, so verification needs a few KB of stack, not 56 KB.
+ * the wrappers for M' and for pure ML-DSA with a context (Alg. 3), one-shot from
+ * the encoded public key or with a prepared cctsa_mldsa_pub (tr, and t1 * 2^d in
+ * the NTT domain, computed once). Public data only, so this file may branch
+ * freely. The matrix A is sampled four entries at a time and consumed at once
+ * (mldsa_matrix_mul_rho), never stored whole.
  */
 #include <string.h>
 
 #include "base/ct.h"
 #include "mldsa/mldsa_int.h"
 
+/*
+ * The prepared public key behind cctsa_mldsa_pub's opaque bytes; may_alias makes
+ * reading and writing that storage through this type well-defined.
+ */
+typedef struct __attribute__((may_alias)) {
+	const mldsa_params *p;
+	uint8_t rho[MLDSA_SEEDBYTES];
+	uint8_t tr[CCTSA_MLDSA_TR_LEN];
+	mldsa_polyveck t1hat; /* NTT(t1 * 2^d), |.| < 9q */
+} pub_int;
+
+_Static_assert(sizeof(pub_int) <= sizeof(((cctsa_mldsa_pub *)0)->opaque), "cctsa_mldsa_pub too small");
+_Static_assert(_Alignof(pub_int) <= _Alignof(cctsa_mldsa_pub), "cctsa_mldsa_pub under-aligned");
+
 typedef struct {
 	mldsa_polyvecl z;
-	mldsa_polyveck t1, h;
-	mldsa_poly c, a, w, w1;
-	uint8_t rho[MLDSA_SEEDBYTES];
+	mldsa_polyveck h, w;
+	mldsa_poly c, w1;
 	uint8_t w1buf[MLDSA_W1_MAX];
 	uint8_t ctilde2[MLDSA_CTILDE_MAX];
 	cctsa_keccak hash;
 } verify_work;
 
-/* Row i of w'_approx = NTT^-1(A^ * NTT(z) - NTT(c) * NTT(t1 * 2^d)), into v->w in [0, q). */
-static void verify_row(verify_work *v, const mldsa_params *p, unsigned i)
+static void pub_prepare(pub_int *pp, const mldsa_params *p, const uint8_t *pk)
 {
-	int64_t acc[MLDSA_N] = {0};
-
-	for (unsigned j = 0; j < p->l; j++) {
-		mldsa_poly_uniform(&v->a, v->rho, (uint8_t)j, (uint8_t)i);
-		for (unsigned n = 0; n < MLDSA_N; n++) {
-			acc[n] += (int64_t)v->a.c[n] * v->z.v[j].c[n];
-		}
+	pp->p = p;
+	mldsa_pk_decode(pp->rho, &pp->t1hat, p, pk);
+	for (unsigned i = 0; i < p->k; i++) {
+		mldsa_poly_shiftl(&pp->t1hat.v[i]);
+		mldsa_poly_ntt(&pp->t1hat.v[i]);
 	}
-	mldsa_poly_pointwise_montgomery(&v->w1, &v->c, &v->t1.v[i]);
-	for (unsigned n = 0; n < MLDSA_N; n++) {
-		v->w.c[n] = mldsa_reduce32(mldsa_montgomery_reduce(acc[n]) - v->w1.c[n]);
-	}
-	mldsa_poly_invntt_tomont(&v->w);
-	mldsa_poly_caddq(&v->w);
+	mldsa_hash_tr(pp->tr, pk, p->pk_len);
 }
 
-static cctsa_err verify_core(verify_work *v, const mldsa_params *p, const uint8_t *pk,
-			     const uint8_t *sig, const uint8_t mu[CCTSA_MLDSA_MU_LEN])
+static cctsa_err verify_core(const pub_int *pp, const uint8_t *sig, const uint8_t mu[CCTSA_MLDSA_MU_LEN])
 {
+	const mldsa_params *p = pp->p;
 	const uint8_t *ctilde;
+	verify_work v;
+	verify_work *w = &v;
 
-	mldsa_pk_decode(v->rho, &v->t1, p, pk);
-	if (mldsa_sig_decode_var(&ctilde, &v->z, &v->h, p, sig) != 0) {
+	if (mldsa_sig_decode_var(&ctilde, &w->z, &w->h, p, sig) != 0) {
 		return CCTSA_E_VERIFY;
 	}
 	for (unsigned j = 0; j < p->l; j++) {
-		if (mldsa_poly_chknorm(&v->z.v[j], p->gamma1 - (int32_t)p->beta) != 0) {
+		if (mldsa_poly_chknorm(&w->z.v[j], p->gamma1 - (int32_t)p->beta) != 0) {
 			return CCTSA_E_VERIFY;
 		}
-		mldsa_poly_ntt(&v->z.v[j]);
+		mldsa_poly_ntt(&w->z.v[j]);
 	}
-	mldsa_poly_challenge(&v->c, ctilde, p);
-	mldsa_poly_ntt(&v->c);
-	cctsa_shake256_init(&v->hash);
-	cctsa_keccak_absorb(&v->hash, mu, CCTSA_MLDSA_MU_LEN);
+	mldsa_poly_challenge(&w->c, ctilde, p);
+	mldsa_poly_ntt(&w->c);
+	/* w'_approx = NTT^-1(A^ * NTT(z) - NTT(c) * NTT(t1 * 2^d)) */
+	mldsa_matrix_mul_rho(&w->w, pp->rho, &w->z, p);
+	cctsa_shake256_init(&w->hash);
+	cctsa_keccak_absorb(&w->hash, mu, CCTSA_MLDSA_MU_LEN);
 	for (unsigned i = 0; i < p->k; i++) {
-		mldsa_poly_shiftl(&v->t1.v[i]);
-		mldsa_poly_ntt(&v->t1.v[i]);
-		verify_row(v, p, i);
-		mldsa_poly_use_hint_var(&v->w1, &v->w, &v->h.v[i], p->gamma2);
-		mldsa_pack_w1(v->w1buf, &v->w1, p);
-		cctsa_keccak_absorb(&v->hash, v->w1buf, p->polyw1_bytes);
+		mldsa_poly_pointwise_montgomery(&w->w1, &w->c, &pp->t1hat.v[i]);
+		mldsa_poly_sub(&w->w.v[i], &w->w.v[i], &w->w1);
+		mldsa_poly_reduce32(&w->w.v[i]);
+		mldsa_poly_invntt_tomont(&w->w.v[i]);
+		mldsa_poly_caddq(&w->w.v[i]);
+		mldsa_poly_use_hint_var(&w->w1, &w->w.v[i], &w->h.v[i], p->gamma2);
+		mldsa_pack_w1(w->w1buf, &w->w1, p);
+		cctsa_keccak_absorb(&w->hash, w->w1buf, p->polyw1_bytes);
 	}
-	cctsa_shake_squeeze(&v->hash, v->ctilde2, p->ctilde_len);
-	if (cctsa_memcmp_var(v->ctilde2, ctilde, p->ctilde_len) != 0) {
+	cctsa_shake_squeeze(&w->hash, w->ctilde2, p->ctilde_len);
+	if (cctsa_memcmp_var(w->ctilde2, ctilde, p->ctilde_len) != 0) {
 		return CCTSA_E_VERIFY;
 	}
 	return CCTSA_OK;
 }
 
-/* Length and parameter checks shared by the three entry points. */
-static cctsa_err verify_check(const mldsa_params **p, cctsa_mldsa_alg alg, size_t pk_len, size_t sig_len)
+/* mu = H(tr || prefix || msg). */
+static void make_mu(uint8_t mu[CCTSA_MLDSA_MU_LEN], const uint8_t tr[CCTSA_MLDSA_TR_LEN], const uint8_t *prefix,
+		    size_t prefix_len, const uint8_t *msg, size_t msg_len)
 {
-	*p = mldsa_params_get(alg);
-	if (*p == NULL) {
-		return CCTSA_E_USAGE;
-	}
-	if (pk_len != (*p)->pk_len) {
-		return CCTSA_E_MALFORMED;
-	}
-	if (sig_len != (*p)->sig_len) {
-		return CCTSA_E_VERIFY;
-	}
-	return CCTSA_OK;
-}
-
-cctsa_err cctsa_mldsa_verify_mu(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len, const uint8_t *sig,
-				size_t sig_len, const uint8_t mu[static CCTSA_MLDSA_MU_LEN])
-{
-	const mldsa_params *p;
-	verify_work v;
-	cctsa_err err = verify_check(&p, alg, pk_len, sig_len);
-
-	if (err != CCTSA_OK) {
-		return err;
-	}
-	return verify_core(&v, p, pk, sig, mu);
-}
-
-/* mu = H(H(pk) || prefix || msg). */
-static void verify_mu(uint8_t mu[CCTSA_MLDSA_MU_LEN], const uint8_t *pk, size_t pk_len,
-		      const uint8_t *prefix, size_t prefix_len, const uint8_t *msg, size_t msg_len)
-{
-	uint8_t tr[CCTSA_MLDSA_TR_LEN];
 	cctsa_keccak h;
 
-	mldsa_hash_tr(tr, pk, pk_len);
 	cctsa_shake256_init(&h);
-	cctsa_keccak_absorb(&h, tr, sizeof(tr));
+	cctsa_keccak_absorb(&h, tr, CCTSA_MLDSA_TR_LEN);
 	cctsa_keccak_absorb(&h, prefix, prefix_len);
 	cctsa_keccak_absorb(&h, msg, msg_len);
 	cctsa_shake_squeeze(&h, mu, CCTSA_MLDSA_MU_LEN);
 }
 
-cctsa_err cctsa_mldsa_verify_internal(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len,
-				      const uint8_t *sig, size_t sig_len, const uint8_t *mprime,
-				      size_t mprime_len)
+cctsa_err cctsa_mldsa_pub_init(cctsa_mldsa_pub *pub, cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len)
 {
-	const mldsa_params *p;
-	uint8_t mu[CCTSA_MLDSA_MU_LEN];
-	verify_work v;
-	cctsa_err err = verify_check(&p, alg, pk_len, sig_len);
+	const mldsa_params *p = mldsa_params_get(alg);
+	pub_int *pp = (pub_int *)(void *)pub->opaque;
 
-	if (err != CCTSA_OK) {
-		return err;
+	memset(pub, 0, sizeof(*pub));
+	if (p == NULL) {
+		return CCTSA_E_USAGE;
 	}
-	verify_mu(mu, pk, pk_len, NULL, 0, mprime, mprime_len);
-	return verify_core(&v, p, pk, sig, mu);
+	if (pk_len != p->pk_len) {
+		return CCTSA_E_MALFORMED;
+	}
+	pub_prepare(pp, p, pk);
+	return CCTSA_OK;
+}
+
+cctsa_mldsa_alg cctsa_mldsa_pub_alg(const cctsa_mldsa_pub *pub)
+{
+	const pub_int *pp = (const pub_int *)(const void *)pub->opaque;
+
+	return pp->p != NULL ? pp->p->alg : (cctsa_mldsa_alg)0;
+}
+
+/* Length checks and mu for the prepared-key entry points; prefix NULL for M'. */
+static cctsa_err pub_verify(const cctsa_mldsa_pub *pub, const uint8_t *sig, size_t sig_len, const uint8_t *prefix,
+			    size_t prefix_len, const uint8_t *msg, size_t msg_len, const uint8_t *mu_in)
+{
+	const pub_int *pp = (const pub_int *)(const void *)pub->opaque;
+	uint8_t mu[CCTSA_MLDSA_MU_LEN];
+
+	if (pp->p == NULL) {
+		return CCTSA_E_USAGE;
+	}
+	if (sig_len != pp->p->sig_len) {
+		return CCTSA_E_VERIFY;
+	}
+	if (mu_in != NULL) {
+		memcpy(mu, mu_in, sizeof(mu));
+	} else {
+		make_mu(mu, pp->tr, prefix, prefix_len, msg, msg_len);
+	}
+	return verify_core(pp, sig, mu);
+}
+
+cctsa_err cctsa_mldsa_pub_verify(const cctsa_mldsa_pub *pub, const uint8_t *sig, size_t sig_len,
+				 const uint8_t *msg, size_t msg_len, const uint8_t *ctx, size_t ctx_len)
+{
+	uint8_t prefix[MLDSA_PREFIX_MAX];
+	size_t n = mldsa_prefix(prefix, 0, ctx, ctx_len);
+
+	if (n == 0) {
+		return CCTSA_E_VERIFY; /* a context over 255 bytes verifies nothing */
+	}
+	return pub_verify(pub, sig, sig_len, prefix, n, msg, msg_len, NULL);
 }
 
 cctsa_err cctsa_mldsa_verify(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len, const uint8_t *sig,
 			     size_t sig_len, const uint8_t *msg, size_t msg_len, const uint8_t *ctx,
 			     size_t ctx_len)
 {
-	const mldsa_params *p;
-	uint8_t mu[CCTSA_MLDSA_MU_LEN], prefix[2 + CCTSA_MLDSA_CTX_MAX];
-	verify_work v;
-	cctsa_err err = verify_check(&p, alg, pk_len, sig_len);
+	cctsa_mldsa_pub pub;
+	cctsa_err err = cctsa_mldsa_pub_init(&pub, alg, pk, pk_len);
 
 	if (err != CCTSA_OK) {
 		return err;
 	}
-	if (ctx_len > CCTSA_MLDSA_CTX_MAX) {
+	return cctsa_mldsa_pub_verify(&pub, sig, sig_len, msg, msg_len, ctx, ctx_len);
+}
+
+cctsa_err cctsa_mldsa_verify_internal(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len,
+				      const uint8_t *sig, size_t sig_len, const uint8_t *mprime,
+				      size_t mprime_len)
+{
+	cctsa_mldsa_pub pub;
+	cctsa_err err = cctsa_mldsa_pub_init(&pub, alg, pk, pk_len);
+
+	if (err != CCTSA_OK) {
+		return err;
+	}
+	return pub_verify(&pub, sig, sig_len, NULL, 0, mprime, mprime_len, NULL);
+}
+
+cctsa_err cctsa_mldsa_verify_mu(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len, const uint8_t *sig,
+				size_t sig_len, const uint8_t mu[static CCTSA_MLDSA_MU_LEN])
+{
+	cctsa_mldsa_pub pub;
+	cctsa_err err = cctsa_mldsa_pub_init(&pub, alg, pk, pk_len);
+
+	if (err != CCTSA_OK) {
+		return err;
+	}
+	return pub_verify(&pub, sig, sig_len, NULL, 0, NULL, 0, mu);
+}
+
+cctsa_err cctsa_mldsa_hash_verify(cctsa_mldsa_alg alg, const uint8_t *pk, size_t pk_len, const uint8_t *sig,
+				  size_t sig_len, cctsa_mldsa_ph ph, const uint8_t *digest, size_t digest_len,
+				  const uint8_t *ctx, size_t ctx_len)
+{
+	uint8_t prefix[MLDSA_PREFIX_MAX];
+	cctsa_mldsa_pub pub;
+	size_t n;
+	cctsa_err err;
+
+	if (cctsa_mldsa_ph_len(ph) == 0 || digest_len != cctsa_mldsa_ph_len(ph)) {
+		return CCTSA_E_USAGE;
+	}
+	if ((err = cctsa_mldsa_pub_init(&pub, alg, pk, pk_len)) != CCTSA_OK) {
+		return err;
+	}
+	n = mldsa_prefix(prefix, (int)ph, ctx, ctx_len);
+	if (n == 0) {
 		return CCTSA_E_VERIFY;
 	}
-	prefix[0] = 0;
-	prefix[1] = (uint8_t)ctx_len;
-	if (ctx_len > 0) {
-		memcpy(prefix + 2, ctx, ctx_len);
-	}
-	verify_mu(mu, pk, pk_len, prefix, 2 + ctx_len, msg, msg_len);
-	return verify_core(&v, p, pk, sig, mu);
+	return pub_verify(&pub, sig, sig_len, prefix, n, digest, digest_len, NULL);
 }

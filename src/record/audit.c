@@ -382,7 +382,8 @@ static cctsa_err append_check(const cctsa_audit_log *log, const char *type, cons
 	return CCTSA_OK;
 }
 
-static cctsa_err write_line(cctsa_audit_log *log, const char *text, size_t len, cctsa_diag *diag)
+static cctsa_err write_line(cctsa_audit_log *log, const char *text, size_t len, int sync,
+			    cctsa_diag *diag)
 {
 	size_t done = 0;
 
@@ -396,16 +397,16 @@ static cctsa_err write_line(cctsa_audit_log *log, const char *text, size_t len, 
 		}
 		done += (size_t)w;
 	}
-	if (done != len || fsync(log->fd) != 0) {
+	if (done != len || (sync && fsync(log->fd) != 0)) {
 		log->broken = 1;
 		return cctsa_fail(diag, CCTSA_E_IO, "cannot append to the audit log: %s", strerror(errno));
 	}
 	return CCTSA_OK;
 }
 
-cctsa_err cctsa_audit_append(cctsa_audit_log *log, uint64_t time_ms, const char *type,
-			     const json_t *fields, uint8_t hash_out[CCTSA_RECORD_SHA256_LEN],
-			     cctsa_diag *diag)
+static cctsa_err append(cctsa_audit_log *log, uint64_t time_ms, const char *type,
+			const json_t *fields, uint8_t hash_out[CCTSA_RECORD_SHA256_LEN], int sync,
+			cctsa_diag *diag)
 {
 	cctsa_err err = CCTSA_OK;
 	char tm[CCTSA_RECORD_TIME_LEN + 1], prev[2 * CCTSA_RECORD_SHA256_LEN + 1];
@@ -430,7 +431,7 @@ cctsa_err cctsa_audit_append(cctsa_audit_log *log, uint64_t time_ms, const char 
 	text = canonical(rec, &len);
 	CCTSA_ENSURE(text != NULL, cctsa_fail(diag, CCTSA_E_RESOURCE, "out of memory"));
 	text[len] = '\n';
-	CCTSA_TRY(write_line(log, text, len + 1, diag));
+	CCTSA_TRY(write_line(log, text, len + 1, sync, diag));
 	log->count++;
 	memcpy(log->head, h, sizeof(h));
 	memcpy(log->last_time, tm, sizeof(tm));
@@ -441,6 +442,32 @@ out:
 	cctsa_mem_free(text);
 	json_decref(rec);
 	return err;
+}
+
+cctsa_err cctsa_audit_append(cctsa_audit_log *log, uint64_t time_ms, const char *type,
+			     const json_t *fields, uint8_t hash_out[CCTSA_RECORD_SHA256_LEN],
+			     cctsa_diag *diag)
+{
+	return append(log, time_ms, type, fields, hash_out, 1, diag);
+}
+
+cctsa_err cctsa_audit_append_deferred(cctsa_audit_log *log, uint64_t time_ms, const char *type,
+				      const json_t *fields,
+				      uint8_t hash_out[CCTSA_RECORD_SHA256_LEN], cctsa_diag *diag)
+{
+	return append(log, time_ms, type, fields, hash_out, 0, diag);
+}
+
+cctsa_err cctsa_audit_sync(cctsa_audit_log *log, cctsa_diag *diag)
+{
+	if (log->broken) {
+		return cctsa_fail(diag, CCTSA_E_STATE, "the audit log failed earlier; reopen it");
+	}
+	if (fsync(log->fd) != 0) {
+		log->broken = 1;
+		return cctsa_fail(diag, CCTSA_E_IO, "cannot sync the audit log: %s", strerror(errno));
+	}
+	return CCTSA_OK;
 }
 
 uint64_t cctsa_audit_count(const cctsa_audit_log *log)

@@ -161,6 +161,12 @@ cctsa_err cctsa_tecdsa_dkg_recv1(cctsa_tecdsa_party *p, const uint8_t *msg, size
 	CCTSA_TRY(cctsa_cursor_get_view(&cur, &bpt, TEC_PT));
 	CCTSA_TRY(cctsa_cursor_get_view(&cur, &vs, 32));
 	CCTSA_TRY(cctsa_cursor_finish(&cur));
+	if (p->auth != NULL && !p->auth(p->auth_ctx, from, msg, len, sig, sig_len)) {
+		/* Without a valid signature the message could not serve as evidence: refuse it. */
+		dkg_abort(d, fault, CCTSA_TECDSA_ABORT, CCTSA_TECDSA_EV_SESSION, from);
+		err = cctsa_fail(diag, CCTSA_E_VERIFY, "tecdsa: DKG message from %u: bad signature", from);
+		goto out;
+	}
 	if (tec_pt_decode(&p->c, bp, bpt) != CCTSA_OK) {
 		dkg_abort(d, fault, CCTSA_TECDSA_ABORT, CCTSA_TECDSA_EV_DECODE, from);
 		err = cctsa_fail(diag, CCTSA_E_MALFORMED, "tecdsa: D1 from %u: invalid base-OT point", from);
@@ -248,6 +254,12 @@ cctsa_err cctsa_tecdsa_dkg_recv2(cctsa_tecdsa_party *p, const uint8_t *msg, size
 	CCTSA_TRY(cctsa_cursor_get_view(&cur, &y, TEC_SC));
 	CCTSA_TRY(cctsa_cursor_get_view(&cur, &bm, TEC_BOBMSG_LEN));
 	CCTSA_TRY(cctsa_cursor_finish(&cur));
+	if (p->auth != NULL && !p->auth(p->auth_ctx, from, msg, len, sig, sig_len)) {
+		/* Without a valid signature the message could not serve as evidence: refuse it. */
+		dkg_abort(d, fault, CCTSA_TECDSA_ABORT, CCTSA_TECDSA_EV_SESSION, from);
+		err = cctsa_fail(diag, CCTSA_E_VERIFY, "tecdsa: DKG message from %u: bad signature", from);
+		goto out;
+	}
 	memcpy(d->ev2[from], msg, len);
 	if (sig_len > 0) {
 		memcpy(d->sig2[from], sig, sig_len);

@@ -250,15 +250,10 @@ out:
 	return err;
 }
 
-cctsa_err cctsa_tecdsa_dkg_finish(cctsa_tecdsa_party *p, cctsa_tecdsa_fault *fault, cctsa_diag *diag)
+void tec_dkg_check_d3(cctsa_tecdsa_party *p)
 {
 	tec_dkg *d = p->dkg;
-	cctsa_err err = CCTSA_OK;
 
-	tec_fault(fault, CCTSA_TECDSA_NONE, CCTSA_TECDSA_EV_NONE, 0);
-	if (d == NULL) {
-		return CCTSA_E_STATE;
-	}
 	if (!d->aborted && (d->got3 != ALL_PEERS(p->me) || !d->agg_done)) {
 		tec_fault(&d->fault, CCTSA_TECDSA_ABORT, CCTSA_TECDSA_EV_SESSION, 0);
 		d->aborted = 1;
@@ -269,6 +264,18 @@ cctsa_err cctsa_tecdsa_dkg_finish(cctsa_tecdsa_party *p, cctsa_tecdsa_fault *fau
 			d->aborted = 1;
 		}
 	}
+}
+
+cctsa_err cctsa_tecdsa_dkg_finish(cctsa_tecdsa_party *p, cctsa_tecdsa_fault *fault, cctsa_diag *diag)
+{
+	tec_dkg *d = p->dkg;
+	cctsa_err err = CCTSA_OK;
+
+	tec_fault(fault, CCTSA_TECDSA_NONE, CCTSA_TECDSA_EV_NONE, 0);
+	if (d == NULL) {
+		return CCTSA_E_STATE;
+	}
+	tec_dkg_check_d3(p);
 	if (d->aborted) {
 		if (fault != NULL) {
 			*fault = d->fault;

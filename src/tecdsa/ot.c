@@ -53,6 +53,18 @@ out:
 	return err;
 }
 
+void tec_baseot_place(uint8_t out[2 * TEC_PT], const uint8_t w[TEC_PT], const uint8_t p0[TEC_PT],
+		      const uint8_t p1[TEC_PT], uint32_t choice)
+{
+	uint32_t m = cctsa_ct_mask_u32(choice);
+
+	/* r_{k,0} = choice ? W : P0; r_{k,1} = choice ? P1 : W (masked, no branch). */
+	memcpy(out, p0, TEC_PT);
+	cctsa_ct_copy(m, out, w, TEC_PT);
+	memcpy(out + TEC_PT, w, TEC_PT);
+	cctsa_ct_copy(m, out + TEC_PT, p1, TEC_PT);
+}
+
 /* One instance k of the receiver's message: both H2C values are always computed. */
 static cctsa_err baseot_a_one(tec_ctx *c, tec_sc *a, uint8_t out[2 * TEC_PT], const uint8_t sid_ot[32],
 			      uint16_t k, uint32_t choice, EC_POINT **t)
@@ -60,7 +72,6 @@ static cctsa_err baseot_a_one(tec_ctx *c, tec_sc *a, uint8_t out[2 * TEC_PT], co
 	uint8_t rnd[TEC_SC], w[TEC_PT], p0[TEC_PT], p1[TEC_PT];
 	const uint8_t *f[1] = {rnd};
 	const size_t fl[1] = {TEC_SC};
-	uint32_t m = cctsa_ct_mask_u32(choice);
 	cctsa_err err = CCTSA_OK;
 
 	CCTSA_TRY(cctsa_rand_bytes(rnd, sizeof(rnd)));
@@ -74,11 +85,7 @@ static cctsa_err baseot_a_one(tec_ctx *c, tec_sc *a, uint8_t out[2 * TEC_PT], co
 	CCTSA_TRY(h2c_ot(c, t[2], sid_ot, k, 1, w));
 	CCTSA_TRY(tec_pt_sub(c, t[2], t[1], t[2]));
 	CCTSA_TRY(tec_pt_encode(c, p1, t[2]));
-	/* r_{k,0} = choice ? W : P0; r_{k,1} = choice ? P1 : W (masked, no branch). */
-	memcpy(out, p0, TEC_PT);
-	cctsa_ct_copy(m, out, w, TEC_PT);
-	memcpy(out + TEC_PT, w, TEC_PT);
-	cctsa_ct_copy(m, out + TEC_PT, p1, TEC_PT);
+	tec_baseot_place(out, w, p0, p1, choice);
 out:
 	cctsa_wipe(p0, sizeof(p0));
 	cctsa_wipe(p1, sizeof(p1));
@@ -221,6 +228,7 @@ cctsa_err tec_kos_bob(tec_ctx *c, tec_bob_state *st, uint8_t out[TEC_BOBMSG_LEN]
 
 	CCTSA_ENSURE(s != NULL, CCTSA_E_RESOURCE);
 	CCTSA_TRY(cctsa_rand_bytes(st->beta, TEC_ROW)); /* beta (640 bits) || tau (128 bits) */
+	CCTSA_SECRET(st->beta, TEC_ROW);
 	CCTSA_TRY(cctsa_rand_bytes(nb, 32));
 	memset(&acc, 0, sizeof(acc));
 	if (gadget != NULL) {

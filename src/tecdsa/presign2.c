@@ -360,6 +360,11 @@ cctsa_err cctsa_tecdsa_presign_finish(cctsa_tecdsa_presign *s, cctsa_tecdsa_faul
 	e->state = 1;
 	CCTSA_TRY(tec_store_put(s->p, e));
 	s->done = 1;
+	/* Spec §4 step 11: k, sk, phi, every c, d, beta and T columns go now. */
+	cctsa_wipe(&s->k, sizeof(s->k));
+	cctsa_wipe(&s->sk, sizeof(s->sk));
+	cctsa_wipe(&s->phi, sizeof(s->phi));
+	cctsa_wipe(s->peer, sizeof(s->peer));
 out:
 	cctsa_secret_free(e);
 	tec_pt_free(pt);

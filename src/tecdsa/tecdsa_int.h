@@ -131,6 +131,9 @@ typedef struct {
 
 CCTSA_MUST_USE cctsa_err tec_baseot_a_msg(tec_ctx *c, tec_baseot_a *st, uint8_t out[TEC_LC * 2 * TEC_PT],
 					  const uint8_t sid_ot[32], const uint8_t delta[TEC_COL]);
+/* Places (r_{k,0}, r_{k,1}) from W, P0, P1 by the secret choice bit, without branching. */
+void tec_baseot_place(uint8_t out[2 * TEC_PT], const uint8_t w[TEC_PT], const uint8_t p0[TEC_PT],
+		      const uint8_t p1[TEC_PT], uint32_t choice);
 CCTSA_MUST_USE cctsa_err tec_baseot_a_keys(tec_ctx *c, tec_ot_alice *ot, const tec_baseot_a *st,
 					   const uint8_t sid_ot[32], const EC_POINT *bpt);
 /* Decodes and checks A's message first (all points), then derives both keys. */
@@ -235,6 +238,9 @@ CCTSA_MUST_USE cctsa_err tec_store_put(cctsa_tecdsa_party *p, const tec_store_en
 CCTSA_MUST_USE cctsa_err tec_combine_r(cctsa_tecdsa_party *p, const tec_store_entry *e, const uint8_t dg[48],
 				       int on, tec_sc *rs);
 CCTSA_MUST_USE cctsa_err tec_share_decode(const uint8_t *msg, size_t len, cctsa_diag *diag);
+
+/* DKG: all D3 said OK with this party's T (finish's check, reachable by tests). */
+void tec_dkg_check_d3(cctsa_tecdsa_party *p);
 
 /* DKG internals used by tests. */
 void tec_dkg_free(tec_dkg *d);

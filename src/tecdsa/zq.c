@@ -235,6 +235,7 @@ cctsa_err tec_sc_rand(tec_sc *out)
 		/* Rejection sampling: whether a draw is rejected is independent of the accepted value. */
 		CCTSA_PUBLIC(&ok, sizeof(ok));
 		if (ok != 0) {
+			CCTSA_SECRET(out, sizeof(*out)); /* ctime builds: the accepted value is secret */
 			goto out;
 		}
 	}

@@ -4,14 +4,14 @@
  * the TSA certificate signed by a given ML-DSA CA (pure ML-DSA over the TBS),
  * both valid at genTime, the CA with basicConstraints cA, the TSA certificate
  * with critical EKU id-kp-timeStamping only (the path the post-quantum verdict
- * relies on: no classical link).
+ * relies on: no classical link), through cctsa_x509_chain_verify.
  */
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <stdarg.h>
 #include <string.h>
 
-#include "cctsa/mldsa.h"
+#include "cctsa/x509.h"
 #include "tsp_check.h"
 
 #define CERT_FILE_MAX (1u << 20)
@@ -99,31 +99,6 @@ static X509 *to_x509(const cctsa_der_elem *e)
 	return d2i_X509(NULL, &p, (long)e->der_len);
 }
 
-/* tsa [0] GeneralName, when present and a directoryName, must be the signer's subject. */
-static int tsa_name_ok(const tsp_tstinfo_view *ti, X509 *signer)
-{
-	cctsa_cursor c, gn;
-	const unsigned char *p;
-	X509_NAME *name;
-	int ok;
-
-	if (ti->tsa.der == NULL) {
-		return 1;
-	}
-	cctsa_cursor_init(&c, ti->tsa.val, ti->tsa.val_len);
-	if (!cctsa_der_peek(&c, CCTSA_DER_CTX_CONS(4))) {
-		return 1; /* another GeneralName form: not compared */
-	}
-	if (cctsa_der_enter(&c, CCTSA_DER_CTX_CONS(4), &gn, NULL) != CCTSA_OK) {
-		return 0;
-	}
-	p = gn.ptr + gn.pos;
-	name = d2i_X509_NAME(NULL, &p, (long)cctsa_cursor_left(&gn));
-	ok = name != NULL && X509_NAME_cmp(name, X509_get_subject_name(signer)) == 0;
-	X509_NAME_free(name);
-	return ok;
-}
-
 cctsa_err cctsa_tsp_chain_classical(tsp_check *r, const tsp_token_view *tv, const tsp_env *env)
 {
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
@@ -136,8 +111,6 @@ cctsa_err cctsa_tsp_chain_classical(tsp_check *r, const tsp_token_view *tv, cons
 		err = fail(r, "no classical trust anchor given");
 	} else if (untrusted == NULL || ctx == NULL || signer == NULL) {
 		err = fail(r, "signer certificate not usable");
-	} else if (!tsa_name_ok(&r->ti, signer)) {
-		err = fail(r, "TSTInfo tsa name is not the signer's subject");
 	}
 	if (err != CCTSA_OK) {
 		goto out;
@@ -167,121 +140,34 @@ out:
 	return err;
 }
 
-/* Finds extension dotted in a certificate: *val = extnValue contents, *critical. */
-static int find_ext(const tsp_cert *c, const char *dotted, int *critical, cctsa_der_elem *val)
-{
-	cctsa_cursor tbs, exts, e3, ext;
-	cctsa_der_elem el, oid;
-
-	cctsa_cursor_init(&tbs, c->tbs.val, c->tbs.val_len);
-	while (cctsa_cursor_left(&tbs) != 0 && !cctsa_der_peek(&tbs, CCTSA_DER_CTX_CONS(3))) {
-		if (cctsa_der_read(&tbs, &el, NULL) != CCTSA_OK) {
-			return 0;
-		}
-	}
-	if (cctsa_der_enter(&tbs, CCTSA_DER_CTX_CONS(3), &e3, NULL) != CCTSA_OK ||
-	    cctsa_der_enter(&e3, CCTSA_DER_SEQUENCE, &exts, NULL) != CCTSA_OK) {
-		return 0;
-	}
-	while (cctsa_cursor_left(&exts) != 0) {
-		*critical = 0;
-		if (cctsa_der_enter(&exts, CCTSA_DER_SEQUENCE, &ext, NULL) != CCTSA_OK ||
-		    cctsa_der_get_oid(&ext, &oid, NULL) != CCTSA_OK ||
-		    (cctsa_der_peek(&ext, CCTSA_DER_BOOLEAN) &&
-		     cctsa_der_get_bool(&ext, critical, NULL) != CCTSA_OK) ||
-		    cctsa_der_expect(&ext, CCTSA_DER_OCTET_STRING, val, NULL) != CCTSA_OK) {
-			return 0;
-		}
-		if (cctsa_der_oid_is(oid.val, oid.val_len, dotted)) {
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* Critical EKU whose only purpose is id-kp-timeStamping. */
-static int eku_timestamping_only(const tsp_cert *c)
-{
-	cctsa_der_elem val, oid;
-	cctsa_cursor v, seq;
-	int critical = 0;
-
-	if (!find_ext(c, "2.5.29.37", &critical, &val) || !critical) {
-		return 0;
-	}
-	cctsa_cursor_init(&v, val.val, val.val_len);
-	return cctsa_der_enter(&v, CCTSA_DER_SEQUENCE, &seq, NULL) == CCTSA_OK &&
-	       cctsa_der_get_oid(&seq, &oid, NULL) == CCTSA_OK &&
-	       cctsa_der_oid_is(oid.val, oid.val_len, "1.3.6.1.5.5.7.3.8") &&
-	       cctsa_cursor_left(&seq) == 0;
-}
-
-static int is_ca(const tsp_cert *c)
-{
-	cctsa_der_elem val;
-	cctsa_cursor v, seq;
-	int critical = 0, ca = 0;
-
-	if (!find_ext(c, "2.5.29.19", &critical, &val)) {
-		return 0;
-	}
-	cctsa_cursor_init(&v, val.val, val.val_len);
-	return cctsa_der_enter(&v, CCTSA_DER_SEQUENCE, &seq, NULL) == CCTSA_OK &&
-	       cctsa_der_peek(&seq, CCTSA_DER_BOOLEAN) &&
-	       cctsa_der_get_bool(&seq, &ca, NULL) == CCTSA_OK && ca;
-}
-
-/* c is signed by ML-DSA-65 key of ca (algorithm identifier without parameters). */
-static int mldsa_signed_by(const tsp_cert *c, const tsp_cert *ca)
-{
-	cctsa_cursor alg;
-	cctsa_der_elem oid;
-	cctsa_mldsa_alg a;
-	const uint8_t *pk;
-	size_t pk_len;
-
-	cctsa_cursor_init(&alg, c->sig_alg.val, c->sig_alg.val_len);
-	if (cctsa_der_get_oid(&alg, &oid, NULL) != CCTSA_OK || cctsa_cursor_left(&alg) != 0 ||
-	    !cctsa_der_oid_is(oid.val, oid.val_len, TSP_OID_MLDSA65) ||
-	    cctsa_mldsa_spki_parse(&a, &pk, &pk_len, ca->spki.der, ca->spki.der_len, NULL) != CCTSA_OK ||
-	    a != CCTSA_MLDSA_65) {
-		return 0;
-	}
-	return cctsa_mldsa_verify(a, pk, pk_len, c->sig, c->sig_len, c->tbs.der, c->tbs.der_len, NULL,
-				  0) == CCTSA_OK;
-}
-
-static int valid_at(const tsp_cert *c, int64_t t)
-{
-	return c->not_before <= t && t <= c->not_after;
-}
-
+/* The ML-DSA TSA certificate chains to one of the given ML-DSA roots at genTime (x509 module). */
 cctsa_err cctsa_tsp_chain_pq(tsp_check *r, const tsp_token_view *tv, const tsp_env *env,
 			     const tsp_cert *sc)
 {
-	tsp_cert ca;
+	cctsa_x509_cert leaf, root;
+	cctsa_diag d;
 
 	(void)tv;
 	if (env->npq_ca == 0) {
 		return fail(r, "no ML-DSA trust anchor given (--ca-mldsa)");
 	}
-	if (!valid_at(sc, r->ti.gen_time)) {
-		return fail(r, "ML-DSA TSA certificate not valid at genTime");
-	}
-	if (!eku_timestamping_only(sc)) {
-		return fail(r, "ML-DSA TSA certificate lacks critical EKU timeStamping only");
+	cctsa_diag_reset(&d);
+	if (cctsa_x509_cert_parse(&leaf, r->signer.der, r->signer.der_len, &d) != CCTSA_OK) {
+		return fail(r, "ML-DSA TSA certificate: %.150s", d.msg);
 	}
 	for (size_t i = 0; i < env->npq_ca; i++) {
-		if (cctsa_tsp_cert_parse(&ca, env->pq_ca[i].der, env->pq_ca[i].der_len, NULL) != CCTSA_OK ||
-		    ca.subject.der_len != sc->issuer.der_len ||
-		    cctsa_memcmp_var(ca.subject.der, sc->issuer.der, ca.subject.der_len) != 0) {
+		if (cctsa_x509_cert_parse(&root, env->pq_ca[i].der, env->pq_ca[i].der_len, NULL) != CCTSA_OK ||
+		    root.subject_len != sc->issuer.der_len ||
+		    cctsa_memcmp_var(root.subject, sc->issuer.der, root.subject_len) != 0) {
 			continue;
 		}
-		if (!is_ca(&ca) || !valid_at(&ca, r->ti.gen_time)) {
-			return fail(r, "ML-DSA CA not a CA or not valid at genTime");
+		if (root.key_alg != CCTSA_SIG_MLDSA65 || leaf.sig_alg != CCTSA_SIG_MLDSA65) {
+			return fail(r, "ML-DSA path must be ML-DSA-65 throughout (no classical link)");
 		}
-		if (!mldsa_signed_by(sc, &ca)) {
-			return fail(r, "ML-DSA TSA certificate signature does not verify under the CA");
+		cctsa_diag_reset(&d);
+		if (cctsa_x509_chain_verify(&leaf, NULL, 0, &root, r->ti.gen_time, CCTSA_X509_PURPOSE_TSA,
+					    &d) != CCTSA_OK) {
+			return fail(r, "ML-DSA certificate path at genTime: %.140s", d.msg);
 		}
 		return CCTSA_OK;
 	}

@@ -99,7 +99,7 @@ static int ess_cert_ok(const uint8_t *val, size_t len, int v2, const cctsa_der_e
 }
 
 typedef struct {
-	int content_type, digest, ess;
+	int content_type, digest, ess_v1, ess_v2;
 } attr_seen;
 
 static cctsa_err check_attr(tsp_check *r, attr_seen *s, const cctsa_der_elem *oid,
@@ -123,7 +123,10 @@ static cctsa_err check_attr(tsp_check *r, attr_seen *s, const cctsa_der_elem *oi
 	} else if (cctsa_der_oid_is(oid->val, oid->val_len, TSP_OID_ATTR_SIGNING_CERT_V2) ||
 		   cctsa_der_oid_is(oid->val, oid->val_len, TSP_OID_ATTR_SIGNING_CERT)) {
 		int v2 = cctsa_der_oid_is(oid->val, oid->val_len, TSP_OID_ATTR_SIGNING_CERT_V2);
-		if (s->ess++ || !ess_cert_ok(val->der, val->der_len, v2, cert)) {
+		if ((v2 ? s->ess_v2++ : s->ess_v1++) != 0) {
+			return why(r, "signingCertificate%s attribute repeated", v2 ? "V2" : "");
+		}
+		if (!ess_cert_ok(val->der, val->der_len, v2, cert)) {
 			return why(r, "ESSCertID%s does not name the signer's certificate", v2 ? "v2" : "");
 		}
 	}
@@ -135,7 +138,7 @@ static cctsa_err check_signed_attrs(tsp_check *r, const tsp_token_view *tv, cons
 {
 	cctsa_cursor c, attr, vals;
 	cctsa_der_elem oid, val;
-	attr_seen seen = {0, 0, 0};
+	attr_seen seen = {0, 0, 0, 0};
 	uint8_t md[EVP_MAX_MD_SIZE];
 	size_t mdl;
 
@@ -153,8 +156,15 @@ static cctsa_err check_signed_attrs(tsp_check *r, const tsp_token_view *tv, cons
 		if (check_attr(r, &seen, &oid, &val, md, mdl, cert) != CCTSA_OK) {
 			return CCTSA_E_VERIFY;
 		}
+		if (cctsa_cursor_left(&vals) != 0 &&
+		    (cctsa_der_oid_is(oid.val, oid.val_len, TSP_OID_ATTR_CONTENT_TYPE) ||
+		     cctsa_der_oid_is(oid.val, oid.val_len, TSP_OID_ATTR_MESSAGE_DIGEST) ||
+		     cctsa_der_oid_is(oid.val, oid.val_len, TSP_OID_ATTR_SIGNING_CERT_V2) ||
+		     cctsa_der_oid_is(oid.val, oid.val_len, TSP_OID_ATTR_SIGNING_CERT))) {
+			return why(r, "signed attribute with more than one value");
+		}
 	}
-	if (!seen.content_type || !seen.digest || !seen.ess) {
+	if (!seen.content_type || !seen.digest || !(seen.ess_v1 || seen.ess_v2)) {
 		return why(r, "contentType, messageDigest or ESSCertID attribute missing");
 	}
 	return CCTSA_OK;
@@ -163,12 +173,8 @@ static cctsa_err check_signed_attrs(tsp_check *r, const tsp_token_view *tv, cons
 /* The signed attributes as signed: the [0] IMPLICIT element re-tagged as SET OF. */
 static cctsa_err signed_bytes(cctsa_buf *b, const tsp_token_view *tv)
 {
-	cctsa_err err = cctsa_buf_put(b, tv->signer.signed_attrs.der, tv->signer.signed_attrs.der_len);
-
-	if (err == CCTSA_OK) {
-		b->data[0] = CCTSA_DER_SET;
-	}
-	return err;
+	return cctsa_der_put_tlv(b, CCTSA_DER_SET, tv->signer.signed_attrs.val,
+				 tv->signer.signed_attrs.val_len);
 }
 
 static cctsa_err check_sig_mldsa(tsp_check *r, const tsp_token_view *tv, const tsp_cert *sc,
@@ -193,6 +199,25 @@ static cctsa_err check_sig_mldsa(tsp_check *r, const tsp_token_view *tv, const t
 	return CCTSA_OK;
 }
 
+/* The SignerInfo signature algorithm fits the key: ECDSA (1.2.840.10045.*) or RSA PKCS#1 v1.5. */
+static int sig_alg_fits(const tsp_signer_view *sv, const EVP_PKEY *pk)
+{
+	static const uint8_t ec_arc[] = {0x2a, 0x86, 0x48, 0xce, 0x3d};
+	static const uint8_t rsa_arc[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01};
+	const uint8_t *o = sv->sig_alg.val;
+	size_t n = sv->sig_alg.val_len;
+
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC) {
+		return n > sizeof(ec_arc) && cctsa_memcmp_var(o, ec_arc, sizeof(ec_arc)) == 0;
+	}
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && n == sizeof(rsa_arc) + 1 &&
+	    cctsa_memcmp_var(o, rsa_arc, sizeof(rsa_arc)) == 0) {
+		uint8_t last = o[n - 1];
+		return last == 1 || last == 5 || (last >= 11 && last <= 14); /* not PSS (10) */
+	}
+	return 0;
+}
+
 static cctsa_err check_sig_classical(tsp_check *r, const char *dname, const cctsa_der_elem *cert,
 				     const tsp_token_view *tv, const cctsa_buf *msg)
 {
@@ -202,6 +227,11 @@ static cctsa_err check_sig_classical(tsp_check *r, const char *dname, const ccts
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int ok = 0;
 
+	if (pk != NULL && !sig_alg_fits(&tv->signer, pk)) {
+		EVP_MD_CTX_free(ctx);
+		X509_free(x);
+		return why(r, "signature algorithm does not fit the signer's key (ECDSA or RSA PKCS#1 v1.5 only)");
+	}
 	if (pk != NULL && ctx != NULL &&
 	    EVP_DigestVerifyInit(ctx, NULL, EVP_get_digestbyname(dname), NULL, pk) == 1) {
 		ok = EVP_DigestVerify(ctx, tv->signer.sig, tv->signer.sig_len, msg->data, msg->len) == 1;

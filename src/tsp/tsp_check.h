@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <stdio.h>
 
+#include "cctsa/x509.h"
 #include "tsp_view.h"
 
 #define TSP_ENV_CERTS_MAX 32
@@ -18,6 +19,8 @@ typedef struct {
 	cctsa_buf pq_buf;                       /* DER of the ML-DSA anchors */
 	cctsa_der_elem pq_ca[TSP_ENV_CERTS_MAX];
 	size_t npq_ca;
+	cctsa_x509_binding binding;             /* expected measurement binding */
+	int have_binding;
 } tsp_env;
 
 /* The outcome for one token. */

@@ -49,6 +49,10 @@ CCTSA_MUST_USE cctsa_err cctsa_tsp_cert_parse(tsp_cert *out, const uint8_t *der,
 CCTSA_MUST_USE cctsa_err cctsa_tsp_digest(const char *name, uint8_t *out, size_t *out_len,
 					  const uint8_t *p, size_t n);
 
+/* TSTInfo v1 fields for cctsa_tsp_sign_check (tsp_view.c). */
+CCTSA_MUST_USE cctsa_err cctsa_tsp_tstinfo_fields_read(cctsa_tsp_tstinfo_fields *out, const uint8_t *tst,
+						       size_t len, cctsa_diag *diag);
+
 /* Appends a PKIFailureInfo-style BIT STRING with one named bit set. */
 CCTSA_MUST_USE cctsa_err cctsa_tsp_put_fail_bits(cctsa_buf *b, unsigned bit);
 

@@ -62,7 +62,7 @@ static cctsa_err read_pem_certs(cctsa_buf *out, const char *path, size_t *count,
 }
 
 static cctsa_err ec_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t msg_len,
-			 cctsa_diag *diag)
+			 const uint8_t *tst, size_t tst_len, cctsa_diag *diag)
 {
 	cctsa_tsp_local *l = ctx;
 	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
@@ -72,6 +72,8 @@ static cctsa_err ec_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t m
 	ECDSA_SIG *es = NULL;
 	cctsa_err err = CCTSA_OK;
 
+	(void)tst; /* a local key needs no re-check by peers */
+	(void)tst_len;
 	if (mctx == NULL || EVP_DigestSignInit(mctx, NULL, EVP_sha384(), NULL, l->ec_key) != 1 ||
 	    EVP_DigestSign(mctx, der, &der_len, msg, msg_len) != 1 ||
 	    (es = d2i_ECDSA_SIG(NULL, &p, (long)der_len)) == NULL ||
@@ -88,11 +90,13 @@ out:
 }
 
 static cctsa_err ml_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t msg_len,
-			 cctsa_diag *diag)
+			 const uint8_t *tst, size_t tst_len, cctsa_diag *diag)
 {
 	cctsa_tsp_local *l = ctx;
 	cctsa_err err = CCTSA_OK;
 
+	(void)tst;
+	(void)tst_len;
 	CCTSA_TRY(cctsa_buf_reserve(sig, CCTSA_MLDSA65_SIG_LEN));
 	err = cctsa_mldsa_sign(l->ml_key, sig->data + sig->len, CCTSA_MLDSA65_SIG_LEN, msg, msg_len,
 			       NULL, 0, 0);
@@ -207,7 +211,7 @@ static int oid_eq(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 }
 
 cctsa_err cctsa_tsp_local_respond(cctsa_tsp_local *l, cctsa_buf *out, const cctsa_tsp_req *req,
-				  int pq, cctsa_diag *diag)
+				  int pq, unsigned flags, cctsa_diag *diag)
 {
 	cctsa_tsp_issue is;
 	struct timespec ts;
@@ -236,7 +240,10 @@ cctsa_err cctsa_tsp_local_respond(cctsa_tsp_local *l, cctsa_buf *out, const ccts
 	}
 	is.gen_time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	is.accuracy_ms = 1000;
-	CCTSA_TRY(cctsa_tsp_token_build(&tok, req, &is, pq ? &l->ml : &l->ec, pq ? &l->ec : &l->ml,
+	CCTSA_ENSURE((flags & ~CCTSA_TSP_LOCAL_NO_COMPANION) == 0, CCTSA_E_USAGE);
+	CCTSA_TRY(cctsa_tsp_token_build(&tok, req, &is, pq ? &l->ml : &l->ec,
+					(flags & CCTSA_TSP_LOCAL_NO_COMPANION) ? NULL
+					: pq ? &l->ec : &l->ml,
 					diag));
 	CCTSA_TRY(cctsa_tsp_resp_granted(out, tok.data, tok.len));
 out:

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "base/ct.h"
 #include "tsp_int.h"
 
 /* 1.3.6.1.4.1.32473.1.{4,3,2} */
@@ -199,30 +200,32 @@ static cctsa_err put_signed_attrs(cctsa_buf *b, const cctsa_tsp_signer *s, const
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
 	size_t mdl, set;
-	cctsa_buf v;
+	cctsa_buf ct, dg, sc;
 	cctsa_err err = CCTSA_OK;
 
-	cctsa_buf_init(&v, 0);
+	cctsa_buf_init(&ct, 0);
+	cctsa_buf_init(&dg, 0);
+	cctsa_buf_init(&sc, 0);
 	CCTSA_TRY(cctsa_tsp_digest(s->alg == CCTSA_TSP_SIG_MLDSA65 ? "sha512" : "sha384", md, &mdl,
 				   tst, tst_len));
+	CCTSA_TRY(cctsa_der_put_oid_text(&ct, TSP_OID_CT_TSTINFO));
+	CCTSA_TRY(cctsa_der_put_octets(&dg, md, mdl));
+	CCTSA_TRY(put_signing_cert_v2(&sc, s, c));
 	CCTSA_TRY(cctsa_der_begin(b, CCTSA_DER_SET, &set));
-	CCTSA_TRY(cctsa_der_put_oid_text(&v, TSP_OID_CT_TSTINFO));
-	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_CONTENT_TYPE, v.data, v.len));
-	v.len = 0;
-	CCTSA_TRY(cctsa_der_put_octets(&v, md, mdl));
-	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_MESSAGE_DIGEST, v.data, v.len));
-	v.len = 0;
-	CCTSA_TRY(put_signing_cert_v2(&v, s, c));
-	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_SIGNING_CERT_V2, v.data, v.len));
+	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_CONTENT_TYPE, ct.data, ct.len));
+	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_MESSAGE_DIGEST, dg.data, dg.len));
+	CCTSA_TRY(put_attr(b, TSP_OID_ATTR_SIGNING_CERT_V2, sc.data, sc.len));
 	CCTSA_TRY(cctsa_der_end_set(b, set));
 out:
-	cctsa_buf_free(&v);
+	cctsa_buf_free(&ct);
+	cctsa_buf_free(&dg);
+	cctsa_buf_free(&sc);
 	return err;
 }
 
 /* Calls the signer and encodes its raw output as the SignerInfo signature OCTET STRING. */
 static cctsa_err put_signature(cctsa_buf *b, const cctsa_tsp_signer *s, const uint8_t *sa,
-			       size_t sa_len, cctsa_diag *diag)
+			       size_t sa_len, const uint8_t *tst, size_t tst_len, cctsa_diag *diag)
 {
 	cctsa_buf raw, enc;
 	size_t m;
@@ -230,7 +233,7 @@ static cctsa_err put_signature(cctsa_buf *b, const cctsa_tsp_signer *s, const ui
 
 	cctsa_buf_init(&raw, 0);
 	cctsa_buf_init(&enc, 0);
-	CCTSA_TRY(s->sign(s->sign_ctx, &raw, sa, sa_len, diag));
+	CCTSA_TRY(s->sign(s->sign_ctx, &raw, sa, sa_len, tst, tst_len, diag));
 	if (s->alg == CCTSA_TSP_SIG_MLDSA65) {
 		CCTSA_ENSURE(raw.len == TSP_MLDSA_SIG_LEN, CCTSA_E_INTERNAL);
 		CCTSA_TRY(cctsa_der_put_octets(b, raw.data, raw.len));
@@ -254,12 +257,16 @@ static cctsa_err put_signer_info(cctsa_buf *b, const cctsa_tsp_signer *s, const 
 				 size_t companion_len, cctsa_diag *diag)
 {
 	int pq = s->alg == CCTSA_TSP_SIG_MLDSA65;
-	size_t si, sid, ua, sa_start;
+	size_t si, sid, ua;
 	cctsa_buf sa;
+	cctsa_cursor cur;
+	cctsa_der_elem sa_set;
 	cctsa_err err = CCTSA_OK;
 
 	cctsa_buf_init(&sa, 0);
 	CCTSA_TRY(put_signed_attrs(&sa, s, c, tst, tst_len));
+	cctsa_cursor_init(&cur, sa.data, sa.len);
+	CCTSA_TRY(cctsa_der_read(&cur, &sa_set, diag));
 	CCTSA_TRY(cctsa_der_begin(b, CCTSA_DER_SEQUENCE, &si));
 	CCTSA_TRY(cctsa_der_put_u64(b, 1));
 	CCTSA_TRY(cctsa_der_begin(b, CCTSA_DER_SEQUENCE, &sid));
@@ -267,11 +274,10 @@ static cctsa_err put_signer_info(cctsa_buf *b, const cctsa_tsp_signer *s, const 
 	CCTSA_TRY(cctsa_der_put_raw(b, c->serial.der, c->serial.der_len));
 	CCTSA_TRY(cctsa_der_end(b, sid));
 	CCTSA_TRY(put_alg(b, pq ? TSP_OID_SHA512 : TSP_OID_SHA384));
-	sa_start = b->len;
-	CCTSA_TRY(cctsa_der_put_raw(b, sa.data, sa.len));
-	b->data[sa_start] = CCTSA_DER_CTX_CONS(0); /* [0] IMPLICIT SET OF */
+	/* signedAttrs [0] IMPLICIT SET OF: the signed SET's contents under tag [0] */
+	CCTSA_TRY(cctsa_der_put_tlv(b, CCTSA_DER_CTX_CONS(0), sa_set.val, sa_set.val_len));
 	CCTSA_TRY(put_alg(b, pq ? TSP_OID_MLDSA65 : TSP_OID_ECDSA_SHA384));
-	CCTSA_TRY(put_signature(b, s, sa.data, sa.len, diag));
+	CCTSA_TRY(put_signature(b, s, sa.data, sa.len, tst, tst_len, diag));
 	if (companion != NULL) {
 		size_t attr, set;
 		CCTSA_TRY(cctsa_der_begin(b, CCTSA_DER_CTX_CONS(1), &ua));
@@ -384,6 +390,33 @@ cctsa_err cctsa_tsp_token_build(cctsa_buf *token, const cctsa_tsp_req *req,
 out:
 	cctsa_buf_free(&tst);
 	cctsa_buf_free(&comp);
+	return err;
+}
+
+cctsa_err cctsa_tsp_sign_check(cctsa_tsp_tstinfo_fields *out, cctsa_tsp_sigalg alg,
+			       const uint8_t *cert, size_t cert_len, const uint8_t *msg, size_t msg_len,
+			       const uint8_t *tst, size_t tst_len, cctsa_diag *diag)
+{
+	cctsa_tsp_signer s = {alg, cert, cert_len, NULL, 0, NULL, NULL};
+	tsp_cert c;
+	cctsa_buf want;
+	cctsa_err err = CCTSA_OK;
+
+	memset(out, 0, sizeof(*out));
+	cctsa_buf_init(&want, 0);
+	CCTSA_ENSURE(alg == CCTSA_TSP_SIG_ECDSA_P384 || alg == CCTSA_TSP_SIG_MLDSA65, CCTSA_E_USAGE);
+	CCTSA_TRY(cctsa_tsp_cert_parse(&c, cert, cert_len, diag));
+	CCTSA_TRY(cctsa_tsp_tstinfo_fields_read(out, tst, tst_len, diag));
+	CCTSA_TRY(put_signed_attrs(&want, &s, &c, tst, tst_len));
+	if (want.len != msg_len || cctsa_memcmp_var(want.data, msg, msg_len) != 0) {
+		err = cctsa_fail(diag, CCTSA_E_VERIFY,
+				 "signed attributes are not those of this TSTInfo and certificate");
+	}
+out:
+	if (err != CCTSA_OK) {
+		memset(out, 0, sizeof(*out));
+	}
+	cctsa_buf_free(&want);
 	return err;
 }
 

@@ -38,7 +38,7 @@ static void say(cctsa_buf *report, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (cctsa_buf_put_str(report, line) != CCTSA_OK) {
-		report->failed = 1;
+		return; /* the report is best effort; the verdict does not depend on it */
 	}
 }
 
@@ -71,6 +71,14 @@ static cctsa_err env_load(tsp_env *env, const cctsa_tsp_verify_opts *o, cctsa_di
 	if (o->ca_mldsa_pem != NULL) {
 		CCTSA_TRY(cctsa_tsp_load_certs(&env->pq_buf, env->pq_ca, TSP_ENV_CERTS_MAX, &env->npq_ca,
 					       o->ca_mldsa_pem, diag));
+	}
+	if (o->binding_json != NULL) {
+		cctsa_buf j;
+		CCTSA_TRY(cctsa_file_read(&j, o->binding_json, 1u << 16, diag));
+		err = cctsa_x509_binding_from_json(&env->binding, (const char *)j.data, j.len, diag);
+		cctsa_buf_free(&j);
+		CCTSA_TRY(err);
+		env->have_binding = 1;
 	}
 	if (o->untrusted_pem != NULL) {
 		CCTSA_TRY(cctsa_tsp_load_certs(&env->extra_buf, env->extra, TSP_ENV_CERTS_MAX,
@@ -126,6 +134,73 @@ static int imprint_ok(const tsp_tstinfo_view *ti, const cctsa_tsp_verify_opts *o
 	}
 	*why = "neither query nor data given";
 	return 0;
+}
+
+/* Name DER a equals Name DER b (RFC 5280 comparison through OpenSSL). */
+static int name_eq(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+	const unsigned char *pa = a, *pb = b;
+	X509_NAME *na = d2i_X509_NAME(NULL, &pa, (long)an), *nb = d2i_X509_NAME(NULL, &pb, (long)bn);
+	int eq = na != NULL && nb != NULL && X509_NAME_cmp(na, nb) == 0;
+
+	X509_NAME_free(na);
+	X509_NAME_free(nb);
+	return eq;
+}
+
+static int names_signer(const cctsa_der_elem *dn, const tsp_check *c)
+{
+	tsp_cert tc;
+
+	return c->signer.der != NULL &&
+	       cctsa_tsp_cert_parse(&tc, c->signer.der, c->signer.der_len, NULL) == CCTSA_OK &&
+	       name_eq(dn->der, dn->der_len, tc.subject.der, tc.subject.der_len);
+}
+
+/*
+ * The TSTInfo tsa field, when it is a directoryName, must name the signer of
+ * one of the two tokens (both carry the same TSTInfo, so it names the TSA once).
+ */
+static int tsa_name_ok(const tsp_tstinfo_view *ti, const tsp_check *a, const tsp_check *b)
+{
+	cctsa_cursor c, gn;
+	cctsa_der_elem dn;
+
+	if (ti->tsa.der == NULL) {
+		return 1;
+	}
+	cctsa_cursor_init(&c, ti->tsa.val, ti->tsa.val_len);
+	if (!cctsa_der_peek(&c, CCTSA_DER_CTX_CONS(4))) {
+		return 1; /* another GeneralName form: not compared */
+	}
+	if (cctsa_der_enter(&c, CCTSA_DER_CTX_CONS(4), &gn, NULL) != CCTSA_OK ||
+	    cctsa_der_expect(&gn, CCTSA_DER_SEQUENCE, &dn, NULL) != CCTSA_OK) {
+		return 0;
+	}
+	return names_signer(&dn, a) || names_signer(&dn, b);
+}
+
+/* The signer's certificate carries the expected measurement binding (DESIGN.md §3). */
+static void check_binding(tsp_check *c, const tsp_env *env)
+{
+	cctsa_x509_cert xc;
+	cctsa_x509_binding got;
+	cctsa_diag d;
+
+	if (!env->have_binding || !c->ok) {
+		return;
+	}
+	cctsa_diag_reset(&d);
+	c->ok = 0;
+	if (cctsa_x509_cert_parse(&xc, c->signer.der, c->signer.der_len, &d) != CCTSA_OK ||
+	    xc.binding == NULL) {
+		snprintf(c->why, sizeof(c->why), "signer certificate carries no measurement binding");
+	} else if (cctsa_x509_binding_decode(&got, xc.binding, xc.binding_len, &d) != CCTSA_OK ||
+		   cctsa_x509_binding_compare(&env->binding, &got, &d) != CCTSA_OK) {
+		snprintf(c->why, sizeof(c->why), "measurement binding: %.160s", d.msg);
+	} else {
+		c->ok = 1;
+	}
 }
 
 static cctsa_tsp_verdict decide(const tsp_check *cls, const tsp_check *pq)
@@ -184,6 +259,17 @@ static void check_tokens(tsp_check *cls, tsp_check *pq, const tsp_token_view *ou
 		say(report, "ML-DSA-65 companion token present but not checked (no ML-DSA CA given)\n");
 		b.present = 0;
 	}
+	if (!tsa_name_ok(&a.ti, &a, &b)) {
+		tsp_check *both[2] = {&a, &b};
+		for (int i = 0; i < 2; i++) {
+			if (both[i]->ok) {
+				both[i]->ok = 0;
+				snprintf(both[i]->why, sizeof(both[i]->why), "TSTInfo tsa name is not a signer's subject");
+			}
+		}
+	}
+	check_binding(&a, env);
+	check_binding(&b, env);
 	*cls = a.pq ? b : a;
 	*pq = a.pq ? a : b;
 	report_check(report, &a);
@@ -234,10 +320,7 @@ cctsa_err cctsa_tsp_verify(cctsa_tsp_verdict *verdict, cctsa_buf *report, const 
 	if (opts == NULL || (opts->query == NULL && !opts->have_data)) {
 		return cctsa_fail(diag, CCTSA_E_USAGE, "verify: a query or the data is required");
 	}
-	if (opts->binding_json != NULL) {
-		return cctsa_fail(diag, CCTSA_E_UNSUPPORTED,
-				  "verify: the measurement-binding check is not implemented yet");
-	}
+
 	err = env_load(&env, opts, diag);
 	if (err == CCTSA_OK) {
 		err = verify_resp(verdict, report, der, len, opts, &env);

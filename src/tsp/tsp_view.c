@@ -255,3 +255,29 @@ out:
 	}
 	return err;
 }
+
+cctsa_err cctsa_tsp_tstinfo_fields_read(cctsa_tsp_tstinfo_fields *out, const uint8_t *tst, size_t len,
+					cctsa_diag *diag)
+{
+	tsp_tstinfo_view ti;
+	cctsa_err err = CCTSA_OK;
+
+	CCTSA_TRY(cctsa_tsp_view_tstinfo(&ti, tst, len, diag));
+	CCTSA_TRY(cctsa_der_check_int(ti.serial.val, ti.serial.val_len, diag));
+	if ((ti.serial.val[0] & 0x80) != 0 || ti.serial.val_len > CCTSA_TSP_SERIAL_MAX ||
+	    (ti.serial.val_len == 1 && ti.serial.val[0] == 0)) {
+		return cctsa_fail(diag, CCTSA_E_MALFORMED, "TSTInfo serial not positive or over 20 octets");
+	}
+	if (ti.gen_nanos % 1000000 != 0 || ti.gen_time < 0) {
+		return cctsa_fail(diag, CCTSA_E_MALFORMED, "genTime finer than a millisecond or before 1970");
+	}
+	out->policy = ti.policy.val;
+	out->policy_len = ti.policy.val_len;
+	out->serial = ti.serial.val;
+	out->serial_len = ti.serial.val_len;
+	out->gen_time_ms = ti.gen_time * 1000 + ti.gen_nanos / 1000000;
+	out->nonce = ti.nonce.der != NULL ? ti.nonce.val : NULL;
+	out->nonce_len = ti.nonce.der != NULL ? ti.nonce.val_len : 0;
+out:
+	return err;
+}

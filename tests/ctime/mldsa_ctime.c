@@ -1,6 +1,7 @@
 /*
  * Constant-time check of ML-DSA under valgrind: key generation with the seed
- * marked secret, loading an expanded private key marked secret, and signing
+ * marked secret, loading an expanded private key marked secret, PKCS#8/PEM
+ * writing and reading of the secret key, and signing
  * (hedged and deterministic, all three parameter sets) with every secret field
  * of the key object and rnd marked secret. The library itself declassifies only
  * what FIPS 204 makes public (rho, t1, the per-attempt accept/reject bit, the
@@ -21,6 +22,35 @@ static void mark_key_secret(cctsa_mldsa_key *key)
 	CCTSA_SECRET(&key->s1hat, sizeof(key->s1hat));
 	CCTSA_SECRET(&key->s2hat, sizeof(key->s2hat));
 	CCTSA_SECRET(&key->t0hat, sizeof(key->t0hat));
+}
+
+/*
+ * PKCS#8 and PEM of a secret key: write (base64 of the seed), read back (base64
+ * decoding, DER parsing with the structure declassified) and load, then sign.
+ */
+static void pem_round_trip(const cctsa_mldsa_key *key, const uint8_t *pk, size_t pkl)
+{
+	uint8_t pk2[CCTSA_MLDSA_PK_MAX];
+	cctsa_mldsa_key *k2;
+	cctsa_buf der, pem, back;
+
+	cctsa_buf_init(&der, 0);
+	cctsa_buf_init(&pem, 0);
+	cctsa_buf_init(&back, 0);
+	CHECK_OK(cctsa_mldsa_pkcs8_write(&der, key));
+	CHECK_OK(cctsa_mldsa_pem_write(&pem, "PRIVATE KEY", der.data, der.len));
+	CHECK_OK(cctsa_mldsa_pem_read(&back, "PRIVATE KEY", pem.data, pem.len, NULL));
+	CHECK_OK(cctsa_mldsa_key_load(&k2, pem.data, pem.len, NULL));
+	CHECK_OK(cctsa_mldsa_key_public(k2, pk2, pkl));
+	CCTSA_PUBLIC(pk2, pkl); /* the public key is public */
+	CHECK(cctsa_memcmp_var(pk2, pk, pkl) == 0);
+	CCTSA_PUBLIC(back.data, back.len); /* only to compare the round trip */
+	CCTSA_PUBLIC(der.data, der.len);
+	CHECK(back.len == der.len && cctsa_memcmp_var(back.data, der.data, der.len) == 0);
+	cctsa_mldsa_key_free(k2);
+	cctsa_buf_free(&der);
+	cctsa_buf_free(&pem);
+	cctsa_buf_free(&back);
 }
 
 static void one_set(cctsa_mldsa_alg alg)
@@ -57,6 +87,7 @@ static void one_set(cctsa_mldsa_alg alg)
 	CHECK_OK(cctsa_mldsa_sign_mu(key2, sig, sigl, mu, rnd));
 	CCTSA_PUBLIC(sig, sigl);
 	CHECK_OK(cctsa_mldsa_verify_mu(alg, pk, pkl, sig, sigl, mu));
+	pem_round_trip(key, pk, pkl);
 	cctsa_mldsa_key_free(key);
 	cctsa_mldsa_key_free(key2);
 	cctsa_wipe(sk, sizeof(sk));

@@ -133,3 +133,18 @@ split5() {
 	done
 	cmp "$W/joined" "$W/sh/shard-1-of-2.txt"
 }
+
+@test "qr re-encodes existing shard files, checked first" {
+	command -v zbarimg >/dev/null || { echo "zbarimg missing (Debian zbar-tools)"; false; }
+	split5
+	mkdir "$W/print"
+	"$CCTSA" sss qr --out-dir "$W/print" "$W/sh/shard-3-of-5.txt"
+	[ "$(stat -c %a "$W/print/shard-3-of-5.txt.png")" = 600 ]
+	zbarimg --raw -q -Sbinary "$W/print/shard-3-of-5.txt.png" > "$W/decoded"
+	cmp "$W/decoded" "$W/sh/shard-3-of-5.txt"
+	sed -i '9{s/^0/1/;t;s/^./0/}' "$W/sh/shard-2-of-5.txt"
+	run "$CCTSA" sss qr --out-dir "$W/print" "$W/sh/shard-2-of-5.txt"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"checksum mismatch"* ]]
+	[ ! -e "$W/print/shard-2-of-5.txt.png" ]
+}

@@ -55,9 +55,42 @@ typedef struct {
 	uint8_t *ec_cert, *ml_cert;
 	size_t ec_cert_len, ml_cert_len;
 	int fail_next;
+	size_t checks; /* sign requests re-checked as a threshold participant would */
 } tsp_test_keys;
 
-static cctsa_err test_ec_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t n, cctsa_diag *diag)
+/* What a participant does before contributing: cctsa_tsp_sign_check, and one tampering of each input. */
+static void participant_check(tsp_test_keys *k, cctsa_tsp_sigalg alg, const uint8_t *msg, size_t n,
+			      const uint8_t *tst, size_t tst_len)
+{
+	const uint8_t *cert = alg == CCTSA_TSP_SIG_MLDSA65 ? k->ml_cert : k->ec_cert;
+	size_t cert_len = alg == CCTSA_TSP_SIG_MLDSA65 ? k->ml_cert_len : k->ec_cert_len;
+	const uint8_t *other = alg == CCTSA_TSP_SIG_MLDSA65 ? k->ec_cert : k->ml_cert;
+	size_t other_len = alg == CCTSA_TSP_SIG_MLDSA65 ? k->ec_cert_len : k->ml_cert_len;
+	cctsa_tsp_tstinfo_fields f;
+	uint8_t *copy = cctsa_mem_dup(tst, tst_len), *mcopy = cctsa_mem_dup(msg, n);
+
+	CHECK(copy != NULL && mcopy != NULL);
+	CHECK_OK(cctsa_tsp_sign_check(&f, alg, cert, cert_len, msg, n, tst, tst_len, NULL));
+	CHECK(f.gen_time_ms == 1700000000120 || f.gen_time_ms == 1700000000000);
+	CHECK(f.serial_len >= 1 && f.serial_len <= 20 && f.policy_len == CCTSA_TSP_OID_PROJECT_LEN);
+	CHECK(f.nonce_len == 8 && f.nonce[7] == 0x08);
+	/* the other TSA certificate, the other algorithm, a changed TSTInfo, changed attributes */
+	CHECK_ERR(cctsa_tsp_sign_check(&f, alg, other, other_len, msg, n, tst, tst_len, NULL), CCTSA_E_VERIFY);
+	CHECK_ERR(cctsa_tsp_sign_check(&f, alg == CCTSA_TSP_SIG_MLDSA65 ? CCTSA_TSP_SIG_ECDSA_P384 : CCTSA_TSP_SIG_MLDSA65,
+				       cert, cert_len, msg, n, tst, tst_len, NULL), CCTSA_E_VERIFY);
+	copy[tst_len - 1] ^= 1;
+	CHECK(cctsa_tsp_sign_check(&f, alg, cert, cert_len, msg, n, copy, tst_len, NULL) != CCTSA_OK);
+	CHECK(f.serial == NULL && f.gen_time_ms == 0);
+	mcopy[n - 1] ^= 1;
+	CHECK_ERR(cctsa_tsp_sign_check(&f, alg, cert, cert_len, mcopy, n, tst, tst_len, NULL), CCTSA_E_VERIFY);
+	CHECK_ERR(cctsa_tsp_sign_check(&f, alg, cert, cert_len, msg, n, tst, tst_len - 1, NULL), CCTSA_E_MALFORMED);
+	cctsa_mem_free(copy);
+	cctsa_mem_free(mcopy);
+	k->checks++;
+}
+
+static cctsa_err test_ec_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t n, const uint8_t *tst,
+			      size_t tst_len, cctsa_diag *diag)
 {
 	tsp_test_keys *k = ctx;
 	EVP_MD_CTX *m;
@@ -70,6 +103,7 @@ static cctsa_err test_ec_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, siz
 	if (k->fail_next) {
 		return CCTSA_E_STATE;
 	}
+	participant_check(k, CCTSA_TSP_SIG_ECDSA_P384, msg, n, tst, tst_len);
 	m = EVP_MD_CTX_new();
 	CHECK(EVP_DigestSignInit(m, NULL, EVP_sha384(), NULL, k->ec) == 1);
 	CHECK(EVP_DigestSign(m, der, &dl, msg, n) == 1);
@@ -82,12 +116,14 @@ static cctsa_err test_ec_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, siz
 	return cctsa_buf_put(sig, raw, sizeof(raw));
 }
 
-static cctsa_err test_ml_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t n, cctsa_diag *diag)
+static cctsa_err test_ml_sign(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t n, const uint8_t *tst,
+			      size_t tst_len, cctsa_diag *diag)
 {
 	tsp_test_keys *k = ctx;
 	uint8_t s[CCTSA_MLDSA65_SIG_LEN];
 
 	(void)diag;
+	participant_check(k, CCTSA_TSP_SIG_MLDSA65, msg, n, tst, tst_len);
 	CHECK_OK(cctsa_mldsa_sign(k->ml, s, sizeof(s), msg, n, NULL, 0, 0));
 	return cctsa_buf_put(sig, s, sizeof(s));
 }

@@ -73,26 +73,30 @@ static void test_sim(cctsa_snp_sim **out)
 	cctsa_mem_free(res);
 }
 
-/* Report flips of a simulated report (every bit) and of the sim's VCEK (sampled). */
+/* Every single-bit flip of a simulated report fails too. */
 static void test_sim_flips(cctsa_snp_sim *s)
 {
 	cctsa_snp_chain ch;
 	cctsa_snp_policy pol;
 	cctsa_snp_result *res = cctsa_mem_alloc(sizeof(*res));
 	uint8_t rd[64] = {1}, rep[CCTSA_SNP_REPORT_LEN], m[CCTSA_SNP_REPORT_LEN];
+	cctsa_snp_verifier *vf;
 
 	CHECK_OK(cctsa_snp_sim_report(s, rep, rd, 0, NULL));
 	cctsa_snp_sim_chain(s, &ch);
 	cctsa_snp_policy_init(&pol);
 	pol.allow_simulated = 1;
 	pol.report_data = rd;
-	CHECK_OK(cctsa_snp_verify(res, rep, sizeof(rep), &ch, &pol, NULL));
-	for (size_t bit = 0; bit < CCTSA_SNP_SIGNED_LEN * 8 + 144 * 8; bit += 3) {
+	CHECK_OK(cctsa_snp_verifier_new(&vf, &ch, &pol, NULL));
+	CHECK_OK(cctsa_snp_verifier_check(vf, res, rep, sizeof(rep), NULL));
+	CHECK(res->simulated);
+	for (size_t bit = 0; bit < CCTSA_SNP_REPORT_LEN * 8; bit++) {
 		memcpy(m, rep, sizeof(m));
 		m[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-		CHECK_ERR(cctsa_snp_verify(res, m, sizeof(m), &ch, &pol, NULL), CCTSA_E_VERIFY);
+		CHECK_ERR(cctsa_snp_verifier_check(vf, res, m, sizeof(m), NULL), CCTSA_E_VERIFY);
 		n_flips++;
 	}
+	cctsa_snp_verifier_free(vf);
 	cctsa_mem_free(res);
 }
 
@@ -108,6 +112,8 @@ static void test_providers(void)
 	cctsa_buf real;
 
 	CHECK(cctsa_snp_ioctl_get_report() == (unsigned long)SNP_GET_REPORT);
+	CHECK(cctsa_snp_ioctl_get_ext_report() == (unsigned long)SNP_GET_EXT_REPORT);
+	CHECK(sizeof(struct snp_ext_report_req) == 112 && sizeof(struct snp_report_req) == 96);
 	cctsa_attest_config_init(&cfg, "sev-guest");
 	cfg.device = "/nonexistent/sev-guest";
 	cctsa_diag_reset(&d);
@@ -117,7 +123,7 @@ static void test_providers(void)
 	CHECK_OK(cctsa_attest_open(&p, &cfg, NULL));
 	CHECK(!cctsa_attest_is_simulated(p) && strcmp(cctsa_attest_provider_name(p), "sev-guest") == 0);
 	CHECK_ERR(cctsa_attest_get_report(p, rep, rd, NULL), CCTSA_E_IO);
-	CHECK_ERR(cctsa_attest_get_chain(p, &ch, NULL), CCTSA_E_UNSUPPORTED);
+	CHECK_ERR(cctsa_attest_get_chain(p, &ch, NULL), CCTSA_E_IO); /* SNP_GET_EXT_REPORT refused */
 	cctsa_attest_close(p);
 	cctsa_attest_config_init(&cfg, "tpm");
 	CHECK_ERR(cctsa_attest_open(&p, &cfg, NULL), CCTSA_E_USAGE);
@@ -139,9 +145,9 @@ static void test_providers(void)
 	CHECK_ERR(cctsa_snp_parse_report_rsp(rep, rsp, sizeof(rsp), NULL), CCTSA_E_MALFORMED);
 	cctsa_buf_free(&real);
 
-	/* sim provider end to end (3072-bit ARK/ASK to keep the test short) */
+	/* sim provider end to end (2048-bit ARK/ASK to keep the test short) */
 	cctsa_attest_config_init(&cfg, "sim");
-	cfg.sim.rsa_bits = 3072;
+	cfg.sim.rsa_bits = 2048;
 	CHECK_OK(cctsa_attest_open(&p, &cfg, NULL));
 	CHECK(cctsa_attest_is_simulated(p) && strcmp(cctsa_attest_provider_name(p), "sim") == 0);
 	CHECK_OK(cctsa_attest_get_report(p, rep, rd, NULL));
@@ -153,6 +159,22 @@ static void test_providers(void)
 	CHECK_OK(cctsa_snp_verify(res, rep, sizeof(rep), &ch, &pol, NULL));
 	CHECK(res->simulated && res->skipped == 0);
 	cctsa_attest_close(p);
+	/* a guest whose policy allows a migration agent: refused unless the verifier allows it */
+	cfg.sim.policy |= CCTSA_SNP_POLICY_MIGRATE_MA;
+	cfg.vmpl = 1;
+	CHECK_OK(cctsa_attest_open(&p, &cfg, NULL));
+	CHECK_OK(cctsa_attest_get_report(p, rep, rd, NULL));
+	CHECK_OK(cctsa_attest_get_chain(p, &ch, NULL));
+	pol.vmpl = 1;
+	CHECK_ERR(cctsa_snp_verify(res, rep, sizeof(rep), &ch, &pol, NULL), CCTSA_E_VERIFY);
+	CHECK(res->failed == 1 && res->status[CCTSA_SNP_CHK_POLICY] == CCTSA_SNP_FAIL);
+	CHECK(strstr(res->reason[CCTSA_SNP_CHK_POLICY], "migration agent") != NULL);
+	pol.allow_migrate_ma = 1;
+	CHECK_OK(cctsa_snp_verify(res, rep, sizeof(rep), &ch, &pol, NULL));
+	cctsa_attest_close(p);
+	cfg.vmpl = 4;
+	CHECK_ERR(cctsa_attest_open(&p, &cfg, NULL), CCTSA_E_USAGE);
+	cfg.vmpl = 0;
 	cfg.sim.rsa_bits = 1024;
 	CHECK_ERR(cctsa_attest_open(&p, &cfg, NULL), CCTSA_E_USAGE);
 	cctsa_mem_free(res);
@@ -178,4 +200,81 @@ static void test_binding(void)
 	n[31] ^= 1;
 	CHECK_OK(cctsa_snp_binding(out2, k, c, n));
 	CHECK(memcmp(out, out2, 64) != 0);
+}
+
+/* Appends one certificate-table entry header. */
+static void ct_entry(uint8_t *t, size_t i, const char *guid_hex, uint32_t off, uint32_t len)
+{
+	if (guid_hex != NULL) {
+		t_unhex(t + 24 * i, 16, guid_hex);
+	} else {
+		memset(t + 24 * i, 0, 16);
+	}
+	memcpy(t + 24 * i + 16, &off, 4); /* little-endian host: the uapi uses native order */
+	memcpy(t + 24 * i + 20, &len, 4);
+}
+
+#define G_VCEK "63da758de6644564adc5f4b93be8accd"
+#define G_VLEK "a8074bc2a25a483eaae639c045a0b8a1"
+#define G_ASK "4ab7b379bbac4fe4a02f05aef327c782"
+#define G_ARK "c0b406a4a803495297433fb6014cd0ae"
+
+/* The extended report's certificate table: real certificates arranged as a host would. */
+static void test_cert_table(void)
+{
+	loaded_case l;
+	cctsa_buf ask, ark;
+	uint8_t *t = cctsa_mem_alloc(16384);
+	size_t hdr = 24 * 5, off;
+	cctsa_snp_chain ch;
+	cctsa_snp_result *res = cctsa_mem_alloc(sizeof(*res));
+	t_load(&l, &real_cases[1]);
+	der_of_pem(&ask, "virtee-sev/builtin_milan_ask.pem", 0);
+	der_of_pem(&ark, "virtee-sev/builtin_milan_ark.pem", 0);
+	off = hdr;
+	ct_entry(t, 0, "00112233445566778899aabbccddeeff", (uint32_t)off, 1); /* unknown: skipped */
+	ct_entry(t, 1, G_VCEK, (uint32_t)off, (uint32_t)l.vek.len);
+	memcpy(t + off, l.vek.data, l.vek.len);
+	off += l.vek.len;
+	ct_entry(t, 2, G_ASK, (uint32_t)off, (uint32_t)ask.len);
+	memcpy(t + off, ask.data, ask.len);
+	off += ask.len;
+	ct_entry(t, 3, G_ARK, (uint32_t)off, (uint32_t)ark.len);
+	memcpy(t + off, ark.data, ark.len);
+	off += ark.len;
+	ct_entry(t, 4, NULL, 0, 0);
+	CHECK_OK(cctsa_snp_parse_cert_table(&ch, t, off, NULL));
+	CHECK(ch.vek == t + hdr && ch.vek_len == l.vek.len && ch.ask_len == ask.len && ch.ark_len == ark.len);
+	CHECK_OK(cctsa_snp_verify(res, l.report.data, l.report.len, &ch, &l.pol, NULL));
+	/* every truncation of the table fails or drops a certificate the chain needs */
+	for (size_t n = 0; n < off; n += 97) {
+		cctsa_err e = cctsa_snp_parse_cert_table(&ch, t, n, NULL);
+		CHECK(e == CCTSA_E_MALFORMED);
+	}
+	ct_entry(t, 2, G_VCEK, (uint32_t)hdr, 10); /* repeated GUID */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, 24, 10); /* inside the entries */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, (uint32_t)off - 5, 10); /* past the end */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, (uint32_t)hdr, 0); /* empty */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, 0xFFFFFFF0u, 0x20); /* offset + length wraps */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 2, G_ASK, (uint32_t)(hdr + l.vek.len), (uint32_t)ask.len);
+	ct_entry(t, 4, NULL, 1, 0); /* terminator not all zero */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	ct_entry(t, 4, NULL, 0, 0);
+	ct_entry(t, 1, G_VLEK, (uint32_t)hdr, (uint32_t)l.vek.len); /* a VLEK-only table */
+	CHECK_OK(cctsa_snp_parse_cert_table(&ch, t, off, NULL));
+	CHECK(ch.vek == t + hdr);
+	ct_entry(t, 1, "00112233445566778899aabbccddeef0", (uint32_t)hdr, 1); /* no VEK at all */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, off, NULL), CCTSA_E_MALFORMED);
+	memset(t, 0xAB, 16384); /* no terminator in 64 entries */
+	CHECK_ERR(cctsa_snp_parse_cert_table(&ch, t, 16384, NULL), CCTSA_E_MALFORMED);
+	cctsa_buf_free(&ask);
+	cctsa_buf_free(&ark);
+	t_unload(&l);
+	cctsa_mem_free(res);
+	cctsa_mem_free(t);
 }
