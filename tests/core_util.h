@@ -77,7 +77,7 @@ static cctsa_err t_now(void *ctx, int64_t *ms, uint32_t *bound)
 }
 
 /* Delivers up to n queued messages (0: until the queue is empty). Returns how many. */
-static size_t t_pump(tcl *cl, size_t n)
+static inline size_t t_pump(tcl *cl, size_t n)
 {
 	size_t done = 0;
 
@@ -135,7 +135,7 @@ static void t_config(tcl *cl, unsigned i, cctsa_core_config *cfg, char *audit, s
 }
 
 /* Creates and boots the five nodes (all reachable, waiting for the DKG). */
-static void t_cluster_new(tcl *cl, const char *dir, uint64_t budget)
+static inline void t_cluster_new(tcl *cl, const char *dir, uint64_t budget)
 {
 	memset(cl, 0, sizeof *cl);
 	snprintf(cl->dir, sizeof cl->dir, "%s", dir);
@@ -162,7 +162,7 @@ static void t_cluster_new(tcl *cl, const char *dir, uint64_t budget)
 }
 
 /* A stopped node: its object (and every share in it) is freed; peers see it go. */
-static void t_stop(tcl *cl, unsigned i)
+static inline void t_stop(tcl *cl, unsigned i)
 {
 	cl->alive[i] = 0;
 	cctsa_core_free(cl->n[i]);
@@ -174,7 +174,7 @@ static void t_stop(tcl *cl, unsigned i)
 	}
 }
 
-static void t_cluster_free(tcl *cl)
+static inline void t_cluster_free(tcl *cl)
 {
 	for (unsigned i = 0; i < CCTSA_CORE_NODES; i++) {
 		cctsa_core_free(cl->n[i]);

@@ -17,6 +17,7 @@ void core_job_attempt(cctsa_core *c, core_job *job);
 void core_job_done(cctsa_core *c, core_sess *s);
 void core_job_attempt_failed(cctsa_core *c, core_sess *s, int blame_set);
 void core_jobs_kick(cctsa_core *c);
+void core_job_busy(cctsa_core *c, core_sess *s);
 
 static void result(cctsa_core_ts_cb cb, void *ctx, uint8_t status, uint8_t fail_bit, const char *text,
 		   const uint8_t *token, size_t len, int retry_later)

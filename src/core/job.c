@@ -53,6 +53,15 @@ out:
 	return err;
 }
 
+/* The tsp signer shape: the TSTInfo is implied by the fields this job rebuilds from. */
+static cctsa_err cap_sign_tsp(void *ctx, cctsa_buf *sig, const uint8_t *msg, size_t msg_len, const uint8_t *tst,
+			      size_t tst_len, cctsa_diag *diag)
+{
+	(void)tst;
+	(void)tst_len;
+	return cap_sign(ctx, sig, msg, msg_len, diag);
+}
+
 cctsa_err core_mldsa_spki(cctsa_buf *out, const uint8_t pk[CCTSA_TMLDSA_PK_LEN])
 {
 	cctsa_err err = CCTSA_OK;
@@ -82,7 +91,7 @@ static void tsp_signer(cctsa_tsp_signer *s, cctsa_tsp_sigalg alg, const cctsa_bu
 	s->cert_len = cert->len;
 	s->chain = chain->data;
 	s->chain_len = chain->len;
-	s->sign = cap_sign;
+	s->sign = cap_sign_tsp;
 	s->sign_ctx = cc;
 }
 
