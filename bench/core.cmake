@@ -1,0 +1,1 @@
+target_link_libraries(bench-core PRIVATE cctsa_core)
