@@ -333,6 +333,9 @@ int cl_ceremony(cl_ctx *c, int coord)
 	if (!fresh_ceremony_dir(c, cdir) || !cl_path(log, "%s/ceremony/ca.log", c->dir) || !ca_init(c, log)) {
 		return 0;
 	}
+	if (!cl_wait_mesh(c, 120)) {
+		return 0;
+	}
 	printf("cluster: DKG ceremony coordinated by node %d ...\n", coord);
 	fflush(stdout);
 	ans = run_dkg(c, coord, cdir, ceremony_id);

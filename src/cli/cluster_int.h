@@ -72,6 +72,7 @@ int cl_start_gateway(const cl_ctx *c, int i);
 int cl_wait_state(const cl_ctx *c, const int *nodes, int n, const char *const *states, double timeout_s);
 /* DKG via node coord, CA issue, install-certs, binding record, transcript. */
 int cl_ceremony(cl_ctx *c, int coord);
+int cl_wait_mesh(const cl_ctx *c, double timeout_s);
 int cl_wait_gateways(const cl_ctx *c, double timeout_s);
 int cl_write_endpoints(const cl_ctx *c);
 /* Timestamps DIR/binding.json through gateway 0 into DIR/ceremony/binding-record.tsr. */

@@ -275,6 +275,35 @@ int cl_wait_state(const cl_ctx *c, const int *nodes, int n, const char *const *s
 	return 1;
 }
 
+/* Until every node reports all others in peers_attested (the attested mesh is complete). */
+int cl_wait_mesh(const cl_ctx *c, double timeout_s)
+{
+	double end = cl_now() + timeout_s;
+	char sock[CL_PATH], err[256];
+
+	for (int i = 0; i < c->nodes; i++) {
+		size_t seen = 0;
+
+		while (cl_path(sock, "%s/node-%d/control.sock", c->dir, i)) {
+			json_t *cmd = json_pack("{s:s}", "cmd", "status");
+			json_t *ans = cl_control(sock, cmd, 5, err, sizeof(err));
+
+			json_decref(cmd);
+			seen = json_array_size(json_object_get(ans, "peers_attested"));
+			json_decref(ans);
+			if (seen + 1 >= (size_t)c->nodes || cl_now() >= end) {
+				break;
+			}
+			cl_sleep(0.3);
+		}
+		if (seen + 1 < (size_t)c->nodes) {
+			fprintf(stderr, "cctsa cluster: node %d sees %zu of %d peers attested\n", i, seen, c->nodes - 1);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 int cl_wait_gateways(const cl_ctx *c, double timeout_s)
 {
 	double end = cl_now() + timeout_s;

@@ -118,6 +118,50 @@ static void reply_json(cctsa_gateway *g, struct evhttp_request *req, json_t *doc
 	json_decref(doc);
 }
 
+static void set_missing(json_t *doc, const char *key, json_t *v)
+{
+	if (json_object_get(doc, key) == NULL) {
+		json_object_set_new(doc, key, v);
+	} else {
+		json_decref(v);
+	}
+}
+
+/*
+ * The reference design's health fields, derived from the core's status where the
+ * core does not give them itself: status from state (active: healthy; degraded:
+ * degraded, or critical when only the threshold of nodes is up; anything else:
+ * unavailable), node_id, attested (past the attesting state), quorum_available.
+ * Fields the core does not report stay null (never guessed).
+ */
+static void health_normalize(json_t *doc)
+{
+	static const char *const attested_states[] = {"synchronizing", "waiting-for-dkg", "dkg",
+						      "awaiting-certificates", "active", "degraded"};
+	const char *state = json_string_value(json_object_get(doc, "state"));
+	json_t *node = json_object_get(doc, "node");
+	size_t up = json_array_size(json_object_get(doc, "peers_attested")) + 1;
+	const char *st = "unavailable";
+	int att = 0;
+
+	if (state != NULL && strcmp(state, "active") == 0) {
+		st = "healthy";
+	} else if (state != NULL && strcmp(state, "degraded") == 0) {
+		st = up <= 3 ? "critical" : "degraded"; /* 3 = the cluster's threshold (DESIGN.md) */
+	}
+	for (size_t i = 0; state != NULL && i < sizeof(attested_states) / sizeof(attested_states[0]); i++) {
+		att |= strcmp(state, attested_states[i]) == 0;
+	}
+	set_missing(doc, "status", json_string(st));
+	set_missing(doc, "node_id", node != NULL ? json_incref(node) : json_null());
+	set_missing(doc, "attested", json_boolean(att));
+	set_missing(doc, "quorum_available", json_boolean(strcmp(st, "unavailable") != 0));
+	set_missing(doc, "time_synced", json_null());
+	set_missing(doc, "nts_sources_reachable", json_null());
+	set_missing(doc, "trihard_status", json_null());
+	set_missing(doc, "uptime_seconds", json_null());
+}
+
 /* /health: the core's health document (authoritative fields) plus the gateway's counters. */
 static void health_done(cctsa_gateway *g, struct evhttp_request *req, int ok, const uint8_t *body, size_t n)
 {
@@ -138,6 +182,7 @@ static void health_done(cctsa_gateway *g, struct evhttp_request *req, int ok, co
 		doc = json_pack("{s:s, s:i, s:b, s:b, s:b, s:b}", "status", "unavailable", "node_id", g->node_id,
 				"core_reachable", 0, "attested", 0, "time_synced", 0, "quorum_available", 0);
 	} else if (g->async.submit != NULL) {
+		health_normalize(doc);
 		json_object_set_new(doc, "core_reachable", json_true());
 	}
 	if (doc == NULL || gw == NULL || json_object_update_missing(doc, gw) != 0) {
