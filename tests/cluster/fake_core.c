@@ -42,10 +42,13 @@ typedef struct {
 
 /* Nodes whose control socket is there and listening (non-blocking connect: a full
  * backlog still means a live listener); this node counts itself. Cached for 50 ms. */
+static unsigned live_mask;
+
 static int live_peers(const fake *f)
 {
 	static struct timespec last;
 	static int cached = -1;
+	unsigned mask = 0;
 	struct timespec now;
 	int n = 1;
 
@@ -67,6 +70,7 @@ static int live_peers(const fake *f)
 		r = fd >= 0 ? connect(fd, (struct sockaddr *)&sa, sizeof(sa)) : -1;
 		if (r == 0 || (r < 0 && errno == EAGAIN)) {
 			n++;
+			mask |= 1u << i;
 		}
 		if (fd >= 0) {
 			close(fd);
@@ -74,6 +78,7 @@ static int live_peers(const fake *f)
 	}
 	last = now;
 	cached = n;
+	live_mask = mask;
 	return n;
 }
 
@@ -204,8 +209,16 @@ static json_t *control(fake *f, const char *line, int *quit)
 	if (c == NULL) {
 		ans = json_pack("{s:b, s:s}", "ok", 0, "error", "bad command");
 	} else if (strcmp(c, "status") == 0) {
-		ans = json_pack("{s:b, s:i, s:s, s:[], s:b, s:s, s:s, s:{}, s:i, s:b}", "ok", 1, "node", f->node, "state",
-				state_now(f), "peers_attested", "time_synced", 1, "key_epoch", "0000000000000000",
+		json_t *peers = json_array();
+		const char *st = state_now(f);
+		(void)live_peers(f);
+		for (int i = 0; i < f->nodes; i++) {
+			if (live_mask & (1u << i)) {
+				json_array_append_new(peers, json_integer(i));
+			}
+		}
+		ans = json_pack("{s:b, s:i, s:s, s:o, s:b, s:s, s:s, s:{}, s:i, s:b}", "ok", 1, "node", f->node, "state",
+				st, "peers_attested", peers, "time_synced", 1, "key_epoch", "0000000000000000",
 				"measurement", "fake-core-no-measurement", "pools", "mldsa_attempts_left", 0, "fake", 1);
 	} else if (strcmp(c, "dkg-start") == 0) {
 		ans = dkg(f);
