@@ -271,6 +271,7 @@ static void test_health(uint16_t port)
 typedef struct {
 	int mode; /* 0 token, 1 unavailable, 2 systemFailure, 3 timeNotAvailable, 4 token later */
 	int info_ok;
+	int raw_status; /* health: the core's status object without the reference fields */
 	int calls;
 	struct event_base *base;
 } abackend;
@@ -334,7 +335,9 @@ static void a_info(void *ctx, int what, cctsa_gateway_info_done_fn idone, void *
 				     "\"uptime_seconds\":12,\"key_state\":\"active\",\"pools\":{\"presig\":5}}";
 	static const char metrics[] = "cctsa_core_nodes_online 4\n";
 	static const char pem[] = "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
-	const char *body = what == CCTSA_GATEWAY_INFO_HEALTH	? health
+	static const char raw[] = "{\"ok\":true,\"node\":2,\"state\":\"degraded\",\"peers_attested\":[0,1],"
+				  "\"time_synced\":true,\"key_state\":\"active\",\"pools\":{\"x\":1}}";
+	const char *body = what == CCTSA_GATEWAY_INFO_HEALTH	? (b->raw_status ? raw : health)
 			   : what == CCTSA_GATEWAY_INFO_METRICS ? metrics
 			   : what == CCTSA_GATEWAY_INFO_CERTS	? pem
 								: "{\"x\":1}";
@@ -417,6 +420,17 @@ static void test_async_info(uint16_t port, abackend *b)
 	http(&r, port, "POST", "/attestation", "application/json", NULL, 0);
 	CHECK(r.status == 405);
 	cctsa_buf_free(&r.body);
+	b->raw_status = 1; /* reference fields derived from the core's status: 3 up = critical */
+	http(&r, port, "GET", "/health", NULL, NULL, 0);
+	CHECK(r.status == 200);
+	body_has(&r, "\"status\":\"critical\"");
+	body_has(&r, "\"node_id\":2");
+	body_has(&r, "\"attested\":true");
+	body_has(&r, "\"quorum_available\":true");
+	body_has(&r, "\"time_synced\":true");
+	body_has(&r, "\"trihard_status\":null");
+	cctsa_buf_free(&r.body);
+	b->raw_status = 0;
 	b->info_ok = 0; /* the core does not answer */
 	http(&r, port, "GET", "/health", NULL, NULL, 0);
 	CHECK(r.status == 503 && has_header(&r, "Retry-After: 7"));
