@@ -169,7 +169,7 @@ jq -e '.status == "healthy" and .node_id == 2 and has("attested") and has("time_
 ok
 m=$(curl -s -m 10 "http://127.0.0.1:$((P + 2))/metrics")
 for series in 'cctsa_gateway_granted_total [1-9]' 'cctsa_gateway_rejections_total{failinfo="badAlg"} 0' \
-	'cctsa_gateway_sign_latency_seconds_count [1-9]' 'cctsa_gateway_core_up 1' 'cctsa_core_nodes_online 5'; do
+	'cctsa_gateway_sign_latency_seconds_count [1-9]' 'cctsa_gateway_core_up 1' 'cctsa_core_nodes_reachable 5'; do
 	grep -qE "^$series" <<<"$m" || die "/metrics lacks $series"
 done
 ok
@@ -290,7 +290,7 @@ if [ "$MODE" = real ]; then
 	for i in 0 1 2 3 4; do
 		"$V" audit verify "$D/node-$i/audit.log" > /dev/null || die "audit verify node $i"
 	done
-	cat "$D"/node-*/audit.log "$D"/node-*/audit.log.* 2>/dev/null | tr 'A-F' 'a-f' > "$W/audit.all"
+	for f in "$D"/node-*/audit.log*; do [ -f "$f" ] && cat "$f"; done | tr 'A-F' 'a-f' > "$W/audit.all"
 	while read -r s; do
 		hex=$(echo "${s#0x}" | tr 'A-F' 'a-f')
 		grep -q "$hex" "$W/audit.all" || die "token serial $s in no audit log"

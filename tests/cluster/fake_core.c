@@ -345,7 +345,7 @@ static void on_info(void *ctx, uint64_t conn, const cctsa_net_corep_info_req *re
 			 cluster, f->node, live >= f->threshold ? "true" : "false", (long)(time(NULL) - f->started),
 			 f->keys != NULL ? "active" : "uninitialized");
 	} else if (req->what == CCTSA_NET_INFO_METRICS) {
-		snprintf(body, sizeof(body), "cctsa_core_nodes_online %d\ncctsa_core_fake 1\ncctsa_core_tokens_total %lu\n", live,
+		snprintf(body, sizeof(body), "cctsa_core_nodes_reachable %d\ncctsa_core_fake 1\ncctsa_core_tokens_total %lu\n", live,
 			 f->granted);
 	} else {
 		m.status = 1;
