@@ -167,6 +167,7 @@ static int serve_cluster(struct event_base *base, const gw_opts *o)
 	cfg.tls_key = cl.tls_key;
 	cfg.rate_per_s = cl.rate_per_s;
 	cfg.burst = cl.burst;
+	cfg.max_inflight = cl.max_inflight;
 	cfg.node_id = cl.node;
 	cfg.backend = "core";
 	cctsa_gateway_core_backend(core, &cfg.async);

@@ -273,12 +273,14 @@ typedef struct {
 	int info_ok;
 	int raw_status; /* health: the core's status object without the reference fields */
 	int calls;
+	int outstanding, max_outstanding; /* deferred (mode 4) requests at the backend */
 	struct event_base *base;
 } abackend;
 
 typedef struct {
 	cctsa_gateway_done_fn done;
 	void *cookie;
+	abackend *b;
 } later_job;
 
 static void token_result(cctsa_gateway_result *r)
@@ -297,6 +299,7 @@ static void later(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	token_result(&r);
+	j->b->outstanding--;
 	j->done(j->cookie, &r);
 	cctsa_mem_free(j);
 }
@@ -321,6 +324,10 @@ static void a_submit(void *ctx, const cctsa_tsp_req *req, int pq, cctsa_gateway_
 		CHECK(j != NULL);
 		j->done = done;
 		j->cookie = cookie;
+		j->b = b;
+		if (++b->outstanding > b->max_outstanding) {
+			b->max_outstanding = b->outstanding;
+		}
 		CHECK(event_base_once(b->base, -1, EV_TIMEOUT, later, j, &(struct timeval){0, 20000}) == 0);
 		return;
 	}
@@ -473,9 +480,49 @@ static void test_rate_limit(uint16_t port, abackend *b)
 }
 
 static void free_gw(evutil_socket_t fd, short what, void *arg);
+typedef struct {
+	uint16_t port;
+	int status;
+} qclient;
+
+static void *queue_client(void *arg)
+{
+	qclient *qc = arg;
+	cctsa_buf q;
+	http_reply r;
+
+	make_req(&q, CCTSA_TSP_HASH_SHA384, NULL);
+	http(&r, qc->port, "POST", "/tsa", "application/timestamp-query", q.data, q.len);
+	qc->status = r.status;
+	cctsa_buf_free(&r.body);
+	cctsa_buf_free(&q);
+	return NULL;
+}
+
+/* max_inflight 1: four concurrent clients all get tokens, the backend never sees two at once. */
+static void test_queue(uint16_t port, abackend *b)
+{
+	pthread_t th[4];
+	qclient qc[4];
+
+	b->mode = 4;
+	b->max_outstanding = 0;
+	for (int i = 0; i < 4; i++) {
+		qc[i].port = port;
+		qc[i].status = 0;
+		CHECK(pthread_create(&th[i], NULL, queue_client, &qc[i]) == 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		CHECK(pthread_join(th[i], NULL) == 0);
+		CHECK(qc[i].status == 200);
+	}
+	CHECK(b->max_outstanding == 1);
+	b->mode = 0;
+}
+
 static void run_async(struct event_base *base)
 {
-	cctsa_gateway *gw, *lim;
+	cctsa_gateway *gw, *lim, *qgw;
 	cctsa_gateway_config cfg = {0};
 	abackend b;
 
@@ -498,12 +545,17 @@ static void run_async(struct event_base *base)
 	cfg.rate_per_s = 0.01;
 	cfg.burst = 3;
 	CHECK_OK(cctsa_gateway_new(&lim, base, &cfg, NULL));
+	cfg.rate_per_s = 0;
+	cfg.max_inflight = 1;
+	CHECK_OK(cctsa_gateway_new(&qgw, base, &cfg, NULL));
 	test_async(cctsa_gateway_port(gw), &b);
 	test_async_info(cctsa_gateway_port(gw), &b);
 	test_rate_limit(cctsa_gateway_port(lim), &b);
+	test_queue(cctsa_gateway_port(qgw), &b);
 	/* freed while the event loop thread runs: hand both to it */
 	CHECK(event_base_once(base, -1, EV_TIMEOUT, free_gw, gw, NULL) == 0);
 	CHECK(event_base_once(base, -1, EV_TIMEOUT, free_gw, lim, NULL) == 0);
+	CHECK(event_base_once(base, -1, EV_TIMEOUT, free_gw, qgw, NULL) == 0);
 }
 
 static void free_gw(evutil_socket_t fd, short what, void *arg)

@@ -95,6 +95,9 @@ typedef struct {
 	double rate_per_s;
 	unsigned burst;
 	unsigned retry_after_s; /* Retry-After of 503 answers, 0 = 5 */
+	/* Async backend: at most max_inflight time-stamp requests outstanding (0 = no limit);
+	 * further ones wait in a FIFO of queue_max (0 = 1024), beyond which: 503. */
+	unsigned max_inflight, queue_max;
 } cctsa_gateway_config;
 
 typedef struct cctsa_gateway cctsa_gateway;
@@ -129,12 +132,13 @@ typedef struct {
 	char tls_cert[1100], tls_key[1100]; /* DIR/node-<i>/gateway.pem, gateway.key */
 	double rate_per_s;
 	unsigned burst;
+	unsigned max_inflight; /* "gateway": {"max_inflight"}, default 8 */
 } cctsa_gateway_cluster;
 
 /*
  * Reads the cluster configuration at path for node (0-based): "dir",
  * "gateways"[node] {"id", "host", "http_port", "https_port"}, optional "gateway"
- * {"rate_per_s", "burst"} (default 200/s, burst 400). CCTSA_E_IO (unreadable),
+ * {"rate_per_s", "burst", "max_inflight"} (default 200/s, burst 400, 8). CCTSA_E_IO (unreadable),
  * CCTSA_E_MALFORMED (a field missing or out of range), CCTSA_E_USAGE (node).
  */
 CCTSA_MUST_USE cctsa_err cctsa_gateway_cluster_load(cctsa_gateway_cluster *out, const char *path,

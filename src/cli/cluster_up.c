@@ -66,13 +66,14 @@ int cl_write_config(const cl_ctx *c)
 		return 0;
 	}
 	doc = json_pack("{s:i, s:i, s:i, s:s, s:i, s:o, s:o, s:o, s:{s:s, s:s, s:s}, s:{s:i, s:i},"
-			" s:{s:s, s:s, s:[s, s]}, s:i, s:s, s:{s:i, s:i}}",
+			" s:{s:s, s:s, s:[s, s]}, s:i, s:s, s:{s:i, s:i, s:i}}",
 			"version", 1, "nodes", c->nodes, "threshold", c->threshold, "dir", c->dir, "base_port",
 			(int)c->port, "peers", cl_peers(c), "nts", cl_nts(c), "gateways", cl_gateways(c),
 			"attestation", "provider", "sim", "min_tcb", "0", "sim_chain_dir", sim, "time",
 			"tolerance_ms", 100, "holdover_s", 600, "policy", "default", POLICY_DEFAULT, "pq",
 			POLICY_PQ, "allowed", POLICY_DEFAULT, POLICY_PQ, "mldsa_attempt_budget", 100000,
-			"tsa_name", "CN=CC-TSA local cluster,O=CC-TSA", "gateway", "rate_per_s", 200, "burst", 400);
+			"tsa_name", "CN=CC-TSA local cluster,O=CC-TSA", "gateway", "rate_per_s", 200, "burst", 400,
+			"max_inflight", 8);
 	ok = doc != NULL && json_dump_file(doc, path, JSON_INDENT(2) | JSON_SORT_KEYS) == 0;
 	json_decref(doc);
 	if (ok) {

@@ -187,6 +187,9 @@ static void reply_rejection(cctsa_gateway *g, struct evhttp_request *req, unsign
 	cctsa_buf_free(&resp);
 }
 
+static void issued_reply(cctsa_gateway *g, struct evhttp_request *req, double t0, const cctsa_gateway_result *r);
+static void pump(cctsa_gateway *g);
+
 /* The backend's answer for one pending request. */
 static void on_issued(void *cookie, const cctsa_gateway_result *r)
 {
@@ -194,12 +197,20 @@ static void on_issued(void *cookie, const cctsa_gateway_result *r)
 	struct evhttp_request *req = p->req;
 	double t0 = p->t0;
 	cctsa_gateway *g = gw_pending_done(p);
-	cctsa_buf resp;
-	cctsa_err err = CCTSA_OK;
 
 	if (g == NULL) {
 		return; /* the gateway was freed (and with it the connection) */
 	}
+	g->ts_inflight--;
+	issued_reply(g, req, t0, r);
+	pump(g);
+}
+
+static void issued_reply(cctsa_gateway *g, struct evhttp_request *req, double t0, const cctsa_gateway_result *r)
+{
+	cctsa_buf resp;
+	cctsa_err err = CCTSA_OK;
+
 	if (r->kind == CCTSA_GATEWAY_RES_UNAVAILABLE ||
 	    (r->kind == CCTSA_GATEWAY_RES_REJECT && r->fail_bit == CCTSA_TSP_FAIL_SYSTEM_FAILURE)) {
 		g->stats.unavailable++;
@@ -254,6 +265,8 @@ static void issue_sync(cctsa_gateway *g, struct evhttp_request *req, const cctsa
 	cctsa_buf_free(&resp);
 }
 
+static void submit(cctsa_gateway *g, gw_pending *p);
+
 /* Validation, then the backend. */
 static void answer_tsq(cctsa_gateway *g, struct evhttp_request *req, const uint8_t *der, size_t len, int pq)
 {
@@ -290,8 +303,56 @@ static void answer_tsq(cctsa_gateway *g, struct evhttp_request *req, const uint8
 		gw_reply_error(g, req, 500, "Internal Server Error", NULL);
 		return;
 	}
+	p->tr = tr;
+	p->pq = pq;
+	if (g->max_inflight != 0 && (g->ts_inflight >= g->max_inflight || g->qhead != NULL)) {
+		if (g->queue_len >= g->queue_max) {
+			gw_pending_done(p);
+			g->stats.unavailable++;
+			reply_rejection(g, req, CCTSA_TSP_FAIL_SYSTEM_FAILURE, "the time-stamping service is busy", 1);
+			return;
+		}
+		p->queued = 1;
+		if (g->qtail != NULL) {
+			g->qtail->qnext = p;
+		} else {
+			g->qhead = p;
+		}
+		g->qtail = p;
+		g->queue_len++;
+		return;
+	}
+	submit(g, p);
+}
+
+static void submit(cctsa_gateway *g, gw_pending *p)
+{
 	g->m.backend_calls++;
-	g->async.submit(g->async.ctx, &tr, pq, on_issued, p);
+	g->ts_inflight++;
+	g->async.submit(g->async.ctx, &p->tr, p->pq, on_issued, p);
+}
+
+/* Hands queued requests to the backend while slots are free (no recursion: a
+ * backend answering synchronously re-enters here and returns at once). */
+static void pump(cctsa_gateway *g)
+{
+	if (g->pumping) {
+		return;
+	}
+	g->pumping = 1;
+	while (g->qhead != NULL && (g->max_inflight == 0 || g->ts_inflight < g->max_inflight)) {
+		gw_pending *p = g->qhead;
+
+		g->qhead = p->qnext;
+		if (g->qhead == NULL) {
+			g->qtail = NULL;
+		}
+		g->queue_len--;
+		p->queued = 0;
+		p->qnext = NULL;
+		submit(g, p);
+	}
+	g->pumping = 0;
 }
 
 static void handle_tsa(cctsa_gateway *g, struct evhttp_request *req, int pq)
@@ -421,6 +482,8 @@ cctsa_err cctsa_gateway_new(cctsa_gateway **out, struct event_base *base,
 	g->async = cfg->async;
 	g->node_id = cfg->node_id;
 	g->retry_after_s = cfg->retry_after_s != 0 ? cfg->retry_after_s : 5;
+	g->max_inflight = cfg->max_inflight;
+	g->queue_max = cfg->queue_max != 0 ? cfg->queue_max : 1024;
 	g->started = gw_now();
 	g->backend = cctsa_mem_strdup(cfg->backend != NULL ? cfg->backend : "unspecified");
 	g->http = evhttp_new(base);
@@ -465,7 +528,14 @@ void cctsa_gateway_free(cctsa_gateway *g)
 	if (g == NULL) {
 		return;
 	}
-	/* Requests still at the backend: it will call back later; their connections go now. */
+	/* Queued requests never reached the backend: drop them. Requests at the backend:
+	 * it will call back later (orphans); their connections go with evhttp_free. */
+	while (g->qhead != NULL) {
+		gw_pending *p = g->qhead;
+
+		g->qhead = p->qnext;
+		gw_pending_done(p);
+	}
 	for (gw_pending *p = g->pending; p != NULL; p = p->next) {
 		p->g = NULL;
 	}

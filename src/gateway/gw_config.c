@@ -31,15 +31,23 @@ static cctsa_err fill_paths(cctsa_gateway_cluster *c, cctsa_diag *diag)
 
 static cctsa_err limits(cctsa_gateway_cluster *c, json_t *root, cctsa_diag *diag)
 {
-	json_t *gw = json_object_get(root, "gateway"), *r, *b;
+	json_t *gw = json_object_get(root, "gateway"), *r, *b, *m;
 
 	c->rate_per_s = 200;
 	c->burst = 400;
+	c->max_inflight = 8;
 	if (gw == NULL) {
 		return CCTSA_OK;
 	}
 	r = json_object_get(gw, "rate_per_s");
 	b = json_object_get(gw, "burst");
+	m = json_object_get(gw, "max_inflight");
+	if (m != NULL && (!json_is_integer(m) || json_integer_value(m) < 0 || json_integer_value(m) > 4096)) {
+		return cctsa_fail(diag, CCTSA_E_MALFORMED, "cluster config: bad \"gateway\".max_inflight");
+	}
+	if (m != NULL) {
+		c->max_inflight = (unsigned)json_integer_value(m);
+	}
 	if (!json_is_object(gw) || (r != NULL && (!json_is_number(r) || json_number_value(r) < 0)) ||
 	    (b != NULL && (!json_is_integer(b) || json_integer_value(b) < 1 || json_integer_value(b) > 1000000))) {
 		return cctsa_fail(diag, CCTSA_E_MALFORMED, "cluster config: bad \"gateway\" rate limit");

@@ -48,6 +48,11 @@ struct gw_pending {
 	double t0;
 	int what; /* 0: a time-stamp request, else the INFO kind */
 	int head_only;
+	/* time-stamp requests: the validated fields, kept while queued for a backend slot */
+	cctsa_tsp_req tr;
+	int pq;
+	int queued;
+	gw_pending *qnext;
 };
 
 struct cctsa_gateway {
@@ -67,6 +72,10 @@ struct cctsa_gateway {
 	gw_metrics m;
 	cctsa_gateway_stats stats;
 	gw_pending *pending;
+	/* at most max_inflight time-stamp requests at the backend, the rest queued (FIFO) */
+	unsigned max_inflight, queue_max, ts_inflight, queue_len;
+	gw_pending *qhead, *qtail;
+	int pumping;
 };
 
 double gw_now(void);

@@ -85,8 +85,9 @@ static void gateway_metrics(const cctsa_gateway *g, cctsa_buf *b)
 	PUT(b, "cctsa_gateway_sign_latency_seconds_sum %.6f\n"
 				  "cctsa_gateway_sign_latency_seconds_count %llu\n"
 				  "# TYPE cctsa_gateway_inflight gauge\ncctsa_gateway_inflight %llu\n"
+				  "# TYPE cctsa_gateway_queue_depth gauge\ncctsa_gateway_queue_depth %u\n"
 				  "# TYPE cctsa_gateway_uptime_seconds gauge\ncctsa_gateway_uptime_seconds %.0f\n",
-			       m->lat_sum, (unsigned long long)m->lat_n, (unsigned long long)m->inflight,
+			       m->lat_sum, (unsigned long long)m->lat_n, (unsigned long long)m->inflight, g->queue_len,
 			       gw_now() - g->started);
 }
 
