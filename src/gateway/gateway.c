@@ -332,7 +332,7 @@ static void submit(cctsa_gateway *g, gw_pending *p)
 	g->async.submit(g->async.ctx, &p->tr, p->pq, on_issued, p);
 }
 
-/* Hands queued requests to the backend while slots are free (no recursion: a
+/* Hands queued requests to the backend while slots are open (no recursion: a
  * backend answering synchronously re-enters here and returns at once). */
 static void pump(cctsa_gateway *g)
 {
