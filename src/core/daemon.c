@@ -200,6 +200,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	cctsa_core_tick(d->core, mono_ms());
+	d_dkg_try(d, mono_ms());
 	s = cctsa_core_state_get(d->core);
 	if (s != d->last_state) {
 		cctsa_log_info("state %s -> %s (key %s)", cctsa_core_state_name(d->last_state), cctsa_core_state_name(s),
