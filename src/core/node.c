@@ -363,6 +363,7 @@ void cctsa_core_tick(cctsa_core *c, int64_t now_ms)
 		}
 	}
 	core_sess_expire(c);
+	core_dkg_expire(c);
 	core_pool_refill(c);
 	defer_replay(c);
 	core_jobs_requeue_kick(c);
