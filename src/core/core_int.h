@@ -204,6 +204,7 @@ void core_dkg_free(core_dkg *d);
 void core_dkg_signed(cctsa_core *c, const uint8_t *sig_e, size_t le, const uint8_t *sig_m,
 		     size_t lm, cctsa_err err, const char *why);
 void core_dkg_abort(cctsa_core *c, const char *why);
+void core_dkg_expire(cctsa_core *c);
 CCTSA_MUST_USE cctsa_err core_binding(const cctsa_core *c, cctsa_x509_binding *b);
 
 /* job.c: deterministic bytes to sign and final assembly */

@@ -200,6 +200,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	cctsa_core_tick(d->core, mono_ms());
+	d_dkg_try(d, mono_ms());
 	s = cctsa_core_state_get(d->core);
 	if (s != d->last_state) {
 		cctsa_log_info("state %s -> %s (key %s)", cctsa_core_state_name(d->last_state), cctsa_core_state_name(s),
@@ -268,9 +269,11 @@ static cctsa_err run(daemon_t *d, const char *config, cctsa_diag *diag)
 	cctsa_clock_config ccfg;
 	cctsa_err err = CCTSA_OK;
 
+	/* The measurement (from our own first report) goes into the core's configuration:
+	 * it is bound into the CSRs and checked against the certificates. */
+	CCTSA_TRY(attest(d, config, diag));
 	CCTSA_TRY(core_start(d, diag));
 	CCTSA_TRY(cctsa_core_boot_attesting(d->core));
-	CCTSA_TRY(attest(d, config, diag));
 	CCTSA_TRY(cctsa_core_boot_attested(d->core));
 	cctsa_log_info("attested (%s provider), node %u", cctsa_attest_provider_name(d->att), d->cfg.id);
 	cctsa_clock_config_default(&ccfg);

@@ -60,6 +60,11 @@ typedef struct {
 	uint8_t measurement[48];
 	struct evconnlistener *ctl;
 	d_ctl *dkg_conn; /* control connection waiting for dkg-start */
+	int dkg_pending;  /* dkg-start accepted, waiting for every peer to be up */
+	int64_t dkg_deadline;
+	uint8_t dkg_id[16];
+	char *dkg_ops[CCTSA_CORE_CMD_MAX_OPERATORS];
+	size_t dkg_n_ops;
 	cctsa_core_state last_state;
 	int synced;
 	uint64_t ts_ok, ts_fail;
@@ -69,5 +74,7 @@ typedef struct {
 CCTSA_MUST_USE cctsa_err d_corep_start(daemon_t *d, cctsa_diag *diag);
 CCTSA_MUST_USE cctsa_err d_control_start(daemon_t *d, cctsa_diag *diag);
 void d_control_stop(daemon_t *d);
+/* Starts a pending dkg-start once every peer is up (called from the tick). */
+void d_dkg_try(daemon_t *d, int64_t now_ms);
 
 #endif

@@ -227,6 +227,46 @@ static void dkg_done(void *ctx, const cctsa_core_dkg_result *r)
 	ctl_json(c, o);
 }
 
+static void dkg_ops_free(daemon_t *d)
+{
+	for (size_t i = 0; i < CCTSA_CORE_CMD_MAX_OPERATORS; i++) {
+		cctsa_mem_free(d->dkg_ops[i]);
+		d->dkg_ops[i] = NULL;
+	}
+	d->dkg_n_ops = 0;
+	d->dkg_pending = 0;
+}
+
+/* The DKG needs every peer attested and up: wait for that (at most 60 s). */
+void d_dkg_try(daemon_t *d, int64_t now_ms)
+{
+	cctsa_core_status st;
+	cctsa_diag diag;
+
+	if (!d->dkg_pending) {
+		return;
+	}
+	if (d->dkg_deadline == 0) {
+		d->dkg_deadline = now_ms + 60000;
+	}
+	cctsa_core_status_get(d->core, &st);
+	if (st.reachable < CCTSA_CORE_NODES && now_ms < d->dkg_deadline) {
+		return;
+	}
+	cctsa_diag_reset(&diag);
+	if (cctsa_core_dkg_start(d->core, d->dkg_id, (const char *const *)d->dkg_ops, d->dkg_n_ops, dkg_done, d,
+				 &diag) != CCTSA_OK) {
+		cctsa_log_warn("dkg-start refused: %s", diag.msg);
+		if (d->dkg_conn != NULL) {
+			ctl_error(d->dkg_conn, diag.msg);
+		}
+		d->dkg_conn = NULL;
+	} else {
+		cctsa_log_info("DKG ceremony started (this node coordinates)");
+	}
+	dkg_ops_free(d);
+}
+
 static void ctl_install(d_ctl *c, const cctsa_core_cmd *cmd)
 {
 	cctsa_diag diag;
@@ -261,16 +301,18 @@ static void ctl_exec(d_ctl *c, const cctsa_core_cmd *cmd)
 		}
 		break;
 	case CCTSA_CORE_CMD_DKG_START:
-		if (d->dkg_conn != NULL) {
+		if (d->dkg_conn != NULL || d->dkg_pending) {
 			ctl_error(c, "a DKG is already running");
 			break;
 		}
 		d->dkg_conn = c;
-		if (cctsa_core_dkg_start(d->core, cmd->ceremony_id, (const char *const *)cmd->operators,
-					 cmd->n_operators, dkg_done, d, &diag) != CCTSA_OK) {
-			d->dkg_conn = NULL;
-			ctl_error(c, diag.msg);
+		d->dkg_pending = 1;
+		d->dkg_deadline = 0;
+		memcpy(d->dkg_id, cmd->ceremony_id, sizeof d->dkg_id);
+		for (size_t i = 0; i < cmd->n_operators; i++) {
+			d->dkg_ops[i] = cctsa_mem_strdup(cmd->operators[i]);
 		}
+		d->dkg_n_ops = cmd->n_operators;
 		break;
 	case CCTSA_CORE_CMD_INSTALL_CERTS:
 		ctl_install(c, cmd);
@@ -390,6 +432,7 @@ cctsa_err d_control_start(daemon_t *d, cctsa_diag *diag)
 
 void d_control_stop(daemon_t *d)
 {
+	dkg_ops_free(d);
 	if (d->ctl != NULL) {
 		evconnlistener_free(d->ctl);
 		d->ctl = NULL;

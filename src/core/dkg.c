@@ -15,12 +15,14 @@
 
 #include "core_int.h"
 
+#define DKG_TIMEOUT_MS 120000
 #define DONE_LEN (16 + CCTSA_TECDSA_PT_LEN + 32 + CORE_N * CCTSA_TECDSA_PT_LEN + CCTSA_TMLDSA_PK_LEN + 32)
 
 struct core_dkg {
 	uint8_t ceremony[16], te_sid[32], tm_nonce[32];
 	unsigned coord;
 	int started;
+	int64_t deadline; /* set at the first tick (0: none yet) */
 	unsigned ident, te1, te2, te3, done;
 	int te_done, tm_done, done_sent;
 	cctsa_tmldsa_dkg *tm;
@@ -58,6 +60,19 @@ static void finish_cb(cctsa_core *c, cctsa_core_dkg_result *res)
 
 		d->cb = NULL;
 		cb(d->ctx, res);
+	}
+}
+
+/* A ceremony that does not finish within DKG_TIMEOUT_MS of the first tick is aborted. */
+void core_dkg_expire(cctsa_core *c)
+{
+	if (c->dkg == NULL || c->now_ms == 0) {
+		return;
+	}
+	if (c->dkg->deadline == 0) {
+		c->dkg->deadline = c->now_ms + DKG_TIMEOUT_MS;
+	} else if (c->now_ms > c->dkg->deadline) {
+		core_dkg_abort(c, "DKG timed out");
 	}
 }
 
@@ -203,6 +218,9 @@ static cctsa_err on_start(cctsa_core *c, unsigned from, const uint8_t *p)
 
 	if (c->state != CCTSA_CORE_WAITING_FOR_DKG || c->dkg != NULL || p[80] != from) {
 		return CCTSA_E_STATE;
+	}
+	if (core_popcount(c->up) != CORE_N) {
+		return CORE_DEFER; /* joins once this node sees every peer attested and up */
 	}
 	d = c->dkg = cctsa_mem_alloc(sizeof *d);
 	if (d == NULL) {

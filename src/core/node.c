@@ -363,6 +363,7 @@ void cctsa_core_tick(cctsa_core *c, int64_t now_ms)
 		}
 	}
 	core_sess_expire(c);
+	core_dkg_expire(c);
 	core_pool_refill(c);
 	defer_replay(c);
 	core_jobs_requeue_kick(c);
@@ -390,33 +391,52 @@ void cctsa_core_status_get(const cctsa_core *c, cctsa_core_status *st)
 	memcpy(st->transcript_hash, c->th, sizeof st->transcript_hash);
 }
 
+/* Cluster state as the reference design names it (healthy 5 / degraded 4 / critical 3). */
+static const char *cluster_status(const cctsa_core_status *st)
+{
+	int signing = st->key_state == CCTSA_CORE_KEY_ACTIVE &&
+		      (st->state == CCTSA_CORE_ACTIVE || st->state == CCTSA_CORE_DEGRADED);
+
+	if (!signing || st->reachable < CCTSA_CORE_THRESHOLD) {
+		return "unavailable";
+	}
+	return st->reachable == CORE_N ? "healthy" : st->reachable == CORE_N - 1 ? "degraded" : "critical";
+}
+
 cctsa_err cctsa_core_status_json(const cctsa_core *c, cctsa_buf *out)
 {
 	cctsa_err err = CCTSA_OK;
 	cctsa_core_status st;
 	char meas[2 * CCTSA_CORE_HASH_LEN + 1];
-	const char *sep = "";
+	const char *sep = "", *cs;
+	int64_t now;
+	uint32_t bound;
+	int synced = c->clock.now(c->clock.ctx, &now, &bound) == CCTSA_OK;
 
 	cctsa_core_status_get(c, &st);
+	cs = cluster_status(&st);
 	CCTSA_TRY(cctsa_hex_encode(meas, sizeof meas, c->measurement, sizeof c->measurement));
-	CCTSA_TRY(cctsa_buf_printf(out, "{\"ok\":true,\"node\":%u,\"state\":\"%s\",\"key_state\":\"%s\","
+	CCTSA_TRY(cctsa_buf_printf(out, "{\"ok\":true,\"node\":%u,\"node_id\":%u,\"status\":\"%s\",\"state\":\"%s\","
+					"\"key_state\":\"%s\",\"attested\":%s,\"quorum_available\":%s,\"nodes_reachable\":%u,"
 					"\"peers_attested\":[",
-				   c->id, cctsa_core_state_name(st.state), cctsa_core_key_state_name(st.key_state)));
+				   c->id, c->id, cs, cctsa_core_state_name(st.state), cctsa_core_key_state_name(st.key_state),
+				   st.state >= CCTSA_CORE_SYNCHRONIZING ? "true" : "false",
+				   st.reachable >= CCTSA_CORE_THRESHOLD ? "true" : "false", st.reachable));
 	for (unsigned i = 0; i < CORE_N; i++) {
 		if (i != c->id && (c->up & (1u << i))) {
 			CCTSA_TRY(cctsa_buf_printf(out, "%s%u", sep, i));
 			sep = ",";
 		}
 	}
-	CCTSA_TRY(cctsa_buf_printf(out, "],\"time_synced\":%s,\"key_epoch\":\"%016llx\",\"measurement\":\"%s\","
+	CCTSA_TRY(cctsa_buf_printf(out, "],\"time_synced\":%s,\"time_bound_ms\":%u,\"key_epoch\":\"%016llx\","
+					"\"measurement\":\"%s\","
 					"\"pools\":{\"ecdsa_presignatures\":%zu,\"mldsa_round1\":%zu},"
 					"\"mldsa_attempts_left\":%llu,\"tokens\":%llu,\"failures\":%llu,"
 					"\"refusals\":%llu,\"retries\":%llu}",
-				   st.state >= CCTSA_CORE_WAITING_FOR_DKG ? "true" : "false",
-				   (unsigned long long)st.key_epoch, meas, st.presigs, st.mldsa_pre,
-				   (unsigned long long)st.mldsa_attempts_left, (unsigned long long)st.tokens,
-				   (unsigned long long)st.failures, (unsigned long long)st.refusals,
-				   (unsigned long long)st.retries));
+				   synced ? "true" : "false", synced ? bound : 0, (unsigned long long)st.key_epoch, meas,
+				   st.presigs, st.mldsa_pre, (unsigned long long)st.mldsa_attempts_left,
+				   (unsigned long long)st.tokens, (unsigned long long)st.failures,
+				   (unsigned long long)st.refusals, (unsigned long long)st.retries));
 out:
 	return err;
 }
