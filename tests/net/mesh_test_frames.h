@@ -123,9 +123,9 @@ static void test_bad_frames(void)
 	world_init(&w, 2);
 	test_up_timeout_ms = 300;
 	node_start(&w, 1, &hr, &sim_a.chain, &v);
-	test_up_timeout_ms = 0;
 	CHECK_OK(net_tls_identity(&ctx, kh, NULL));
 	tls_client(&w, ctx, cctsa_net_mesh_port(w.nodes[1].m), &silent);
+	test_up_timeout_ms = 0;
 	SSL_CTX_free(ctx);
 	world_free(&w);
 }
