@@ -86,7 +86,8 @@
  * Mesh topology: node i dials every peer j > i and accepts connections from j < i.
  * A dial that fails or a channel that drops is retried with exponential backoff
  * (100 ms doubling to 5 s). A newer verified channel from a peer replaces an older.
- * A channel not up within 10 s of connecting is dropped (refusal "timeout"); at
+ * A channel not up within 10 s (up_timeout_ms) of connecting is dropped (refusal
+ * "timeout"); at
  * most 32 inbound channels may be unverified at once (further connections are
  * closed on accept). At most 64 MiB may wait unsent on one channel.
  */
@@ -523,6 +524,7 @@ typedef struct {
 	 * CCTSA_NET_PEER_MAX); n_app_types == 0: every type 0x01..0xef, 0..1 MiB. */
 	const cctsa_net_frame_type *app_types;
 	size_t n_app_types;
+	unsigned up_timeout_ms; /* a channel must be up this soon after connecting; 0: 10000 */
 	cctsa_net_mesh_callbacks cb;
 } cctsa_net_mesh_config;
 

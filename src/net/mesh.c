@@ -19,7 +19,7 @@
 
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
-#define UP_TIMEOUT_S 10
+#define UP_TIMEOUT_MS_DEFAULT 10000u
 #define MESH_UNVERIFIED_MAX 32u /* inbound channels not yet attested */
 #define MESH_OUT_MAX ((size_t)64 << 20) /* unsent bytes per channel */
 
@@ -159,7 +159,7 @@ static void chan_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	cctsa_diag_reset(&d);
-	(void)cctsa_fail(&d, CCTSA_E_STATE, "peer channel not attested within %d s", UP_TIMEOUT_S);
+	(void)cctsa_fail(&d, CCTSA_E_STATE, "peer channel not attested within %u ms", c->m->up_timeout_ms);
 	chan_fail(c, CCTSA_NET_REFUSE_TIMEOUT, &d);
 }
 
@@ -208,7 +208,7 @@ out:
 static chan *chan_new(cctsa_net_mesh *m, struct bufferevent *bev, int outbound, int peer)
 {
 	chan *c = cctsa_mem_alloc(sizeof(*c));
-	struct timeval tv = {UP_TIMEOUT_S, 0};
+	struct timeval tv = {(time_t)(m->up_timeout_ms / 1000u), (suseconds_t)(m->up_timeout_ms % 1000u) * 1000};
 
 	if (c == NULL) {
 		bufferevent_free(bev);
@@ -450,6 +450,7 @@ cctsa_err cctsa_net_mesh_new(cctsa_net_mesh **out, struct event_base *base, cons
 		return cctsa_fail(diag, CCTSA_E_RESOURCE, "mesh: out of memory");
 	}
 	m->base = base;
+	m->up_timeout_ms = cfg->up_timeout_ms != 0 ? cfg->up_timeout_ms : UP_TIMEOUT_MS_DEFAULT;
 	CCTSA_TRY(copy_config(m, cfg, diag));
 	m->reaper = event_new(base, -1, 0, chan_reap_cb, m);
 	CCTSA_ENSURE(m->reaper != NULL, CCTSA_E_RESOURCE);
