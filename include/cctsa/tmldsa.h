@@ -198,8 +198,10 @@ void cctsa_tmldsa_signer_free(cctsa_tmldsa_signer *sg);
  * Feeds a cmt or W frame from another member of act. A W_u is accepted only after
  * cmt_u and is checked against it on arrival. Errors: CCTSA_E_MALFORMED /
  * CCTSA_E_UNSUPPORTED (bad frame), CCTSA_E_STATE (wrong session, sender outside act
- * or the party itself, duplicate, W before its cmt, Z frame, attempt finished),
- * CCTSA_E_VERIFY (W does not match its commitment: abort the session).
+ * or the party itself, duplicate, W before its cmt, Z frame, attempt finished or
+ * aborted), CCTSA_E_VERIFY (W does not match its commitment). MALFORMED, UNSUPPORTED
+ * and VERIFY abort the attempt (spec §3.3 step 1): later calls return CCTSA_E_STATE
+ * and the coordinator retries with fresh round-1 states.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_signer_recv(cctsa_tmldsa_signer *sg, const uint8_t *frame,
 						  size_t len, cctsa_diag *diag);
@@ -266,9 +268,10 @@ CCTSA_MUST_USE cctsa_err cctsa_tmldsa_dkg_new(cctsa_tmldsa_dkg **out, cctsa_buf 
 void cctsa_tmldsa_dkg_free(cctsa_tmldsa_dkg *dkg);
 /*
  * Feeds a frame from a peer. Errors: MALFORMED/UNSUPPORTED (bad frame), STATE (wrong
- * session, duplicate, wrong round, not addressed to this party), VERIFY (a reveal does
- * not match its commitment, a t_S differs from the own recomputation or from c_S^pk,
- * a transcript signature fails). Any error but STATE for a duplicate aborts the DKG.
+ * session, duplicate, wrong round, not addressed to this party, DKG aborted), VERIFY
+ * (a reveal does not match its commitment, a t_S differs from the own recomputation
+ * or from c_S^pk, a transcript signature fails). MALFORMED, UNSUPPORTED and VERIFY
+ * abort the DKG: every later call returns CCTSA_E_STATE.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_dkg_recv(cctsa_tmldsa_dkg *dkg, const uint8_t *frame,
 					       size_t len, cctsa_diag *diag);

@@ -126,7 +126,7 @@ static int try_rep(cctsa_tmldsa_combiner *cb, unsigned j, uint8_t sig[CCTSA_TMLD
 cctsa_err cctsa_tmldsa_combine(cctsa_tmldsa_combiner *cb, uint8_t sig[static CCTSA_TMLDSA_SIG_LEN],
 			       unsigned *rep, cctsa_diag *diag)
 {
-	if (cb->sess.have_z != cb->sess.act) {
+	if (cb->sess.aborted || cb->sess.have_z != cb->sess.act) {
 		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: combine needs Z from all three signers");
 	}
 	for (unsigned j = 0; j < TM_REPS; j++) {

@@ -21,6 +21,7 @@
 struct cctsa_tmldsa_dkg {
 	uint8_t id;
 	unsigned round; /* last round whose own frame was sent (1..4), 5 = finished */
+	unsigned aborted; /* a check failed: the DKG is dead */
 	uint8_t ssid[32];
 	const cctsa_tmldsa_dkg_auth *auth;
 	uint8_t r[CCTSA_TMLDSA_N][32], c[CCTSA_TMLDSA_N][32];
@@ -293,7 +294,11 @@ cctsa_err cctsa_tmldsa_dkg_recv(cctsa_tmldsa_dkg *d, const uint8_t *frame, size_
 	unsigned t;
 	cctsa_err err;
 
+	if (d->aborted) {
+		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: DKG aborted after a failed check");
+	}
 	if ((err = cctsa_tmldsa_frame_decode(&f, frame, len, d->ssid, diag)) != CCTSA_OK) {
+		d->aborted = err != CCTSA_E_STATE;
 		return err;
 	}
 	if (f.type < CCTSA_TMLDSA_MSG_DKG_COMMIT) {
@@ -310,7 +315,9 @@ cctsa_err cctsa_tmldsa_dkg_recv(cctsa_tmldsa_dkg *d, const uint8_t *frame, size_
 	if (*have[t] & (1u << f.sender)) {
 		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: duplicate DKG frame from %u", f.sender);
 	}
-	return recv_dispatch(d, &f, diag);
+	err = recv_dispatch(d, &f, diag);
+	d->aborted = err != CCTSA_OK;
+	return err;
 }
 
 /* Round 3 work: rho from R, every held s_S and t_S, commitments for led S. */
@@ -387,6 +394,7 @@ cctsa_err cctsa_tmldsa_dkg_next(cctsa_tmldsa_dkg *d, cctsa_buf *out, unsigned *r
 	const unsigned peers = ALL_PEERS(d->id);
 	cctsa_err err = CCTSA_OK;
 
+	CCTSA_ENSURE(!d->aborted, CCTSA_E_STATE);
 	switch (d->round) {
 	case 1:
 		CCTSA_ENSURE((d->have_c & peers) == peers && d->have_keys == peers, CCTSA_E_STATE);
@@ -425,7 +433,7 @@ cctsa_err cctsa_tmldsa_dkg_finish(cctsa_tmldsa_dkg *d, uint8_t pk[static CCTSA_T
 	tm_poly t[TM_KR];
 
 	*share = NULL;
-	if (d->round != 4 || d->have_pk != peers) {
+	if (d->aborted || d->round != 4 || d->have_pk != peers) {
 		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: DKG round 4 is not complete");
 	}
 	memset(t, 0, sizeof(t));

@@ -86,6 +86,7 @@ typedef struct {
 	uint8_t mu[64];
 	uint8_t ssid[CCTSA_TMLDSA_SSID_LEN];
 	unsigned have_cmt, have_w, have_z; /* party masks */
+	unsigned aborted; /* a bad frame arrived: the attempt is dead (spec §3.3 step 1) */
 	uint8_t cmt[CCTSA_TMLDSA_N][32];
 	uint8_t *w[CCTSA_TMLDSA_N];        /* TM_W_LEN each (heap), NULL if absent */
 	uint8_t *z[CCTSA_TMLDSA_N];        /* TM_Z_LEN each (heap) */
