@@ -204,22 +204,29 @@ void cctsa_tmldsa_dkg_free(cctsa_tmldsa_dkg *dkg)
 	cctsa_secret_free(dkg);
 }
 
+/* A peer's t_S list (payload validated by the decoder) and transcript signature. */
 static cctsa_err recv_pk(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f, cctsa_diag *diag)
 {
-	uint8_t want[TM_SUBSETS], h[32];
+	uint8_t want[TM_SUBSETS], h[32], m;
 	unsigned n = tm_dkg_led_masks(want, f->sender);
-	const uint8_t *p = f->payload;
+	const uint8_t *sig;
 	cctsa_cursor c;
+	tm_poly t[TM_KR];
 	uint16_t sl;
+	uint32_t v;
 
-	for (unsigned i = 0; i < n; i++, p += 1 + TM_TS_LEN) {
+	cctsa_cursor_init(&c, f->payload, f->payload_len);
+	for (unsigned i = 0; i < n; i++) {
 		int s = tm_subset_index(want[i]);
-		tm_poly t[TM_KR];
 
+		if (cctsa_cursor_get_u8(&c, &m) != CCTSA_OK || s < 0) {
+			return CCTSA_E_INTERNAL;
+		}
 		for (unsigned q = 0; q < TM_KR * TM_NC; q++) {
-			const uint8_t *b = p + 1 + 4 * q;
-			t[q / TM_NC].c[q % TM_NC] = (int32_t)((uint32_t)b[0] | (uint32_t)b[1] << 8 |
-							      (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
+			if (cctsa_cursor_get_u32le(&c, &v) != CCTSA_OK) {
+				return CCTSA_E_INTERNAL;
+			}
+			t[q / TM_NC].c[q % TM_NC] = (int32_t)v;
 		}
 		h_pkcommit(h, d->ssid, want[i], t);
 		if (cctsa_memcmp_var(h, d->cpk[s], 32) != 0) {
@@ -232,14 +239,24 @@ static cctsa_err recv_pk(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f, cctsa
 		}
 		memcpy(d->ts[s], t, sizeof(t));
 	}
-	cctsa_cursor_init(&c, p, f->payload_len - (size_t)(p - f->payload));
-	if (cctsa_cursor_get_u16be(&c, &sl) != CCTSA_OK ||
-	    cctsa_cursor_get_view(&c, &p, sl) != CCTSA_OK ||
-	    d->auth->verify(d->auth->ctx, f->sender, p, sl, d->transcript) != CCTSA_OK) {
+	if (cctsa_cursor_get_u16be(&c, &sl) != CCTSA_OK || cctsa_cursor_get_view(&c, &sig, sl) != CCTSA_OK ||
+	    d->auth->verify(d->auth->ctx, f->sender, sig, sl, d->transcript) != CCTSA_OK) {
 		return cctsa_fail(diag, CCTSA_E_VERIFY, "tmldsa: bad transcript signature of party %u",
 				  f->sender);
 	}
 	return CCTSA_OK;
+}
+
+/* mask(1) | 32 bytes entries (validated by the decoder) into table[subset]. */
+static void store_list(uint8_t table[TM_SUBSETS][32], const cctsa_tmldsa_frame *f)
+{
+	cctsa_cursor c;
+	uint8_t m;
+
+	cctsa_cursor_init(&c, f->payload, f->payload_len);
+	while (cctsa_cursor_get_u8(&c, &m) == CCTSA_OK && tm_subset_index(m) >= 0 &&
+	       cctsa_cursor_get_bytes(&c, table[tm_subset_index(m)], 32) == CCTSA_OK) {
+	}
 }
 
 static cctsa_err recv_dispatch(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f, cctsa_diag *diag)
@@ -254,9 +271,7 @@ static cctsa_err recv_dispatch(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f,
 		d->have_c |= bit;
 		return CCTSA_OK;
 	case CCTSA_TMLDSA_MSG_DKG_KEYS:
-		for (size_t o = 0; o < f->payload_len; o += 33) {
-			memcpy(d->ks[tm_subset_index(p[o])], p + o + 1, 32);
-		}
+		store_list(d->ks, f);
 		d->have_keys |= bit;
 		return CCTSA_OK;
 	case CCTSA_TMLDSA_MSG_DKG_REVEAL:
@@ -269,9 +284,7 @@ static cctsa_err recv_dispatch(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f,
 		d->have_r |= bit;
 		return CCTSA_OK;
 	case CCTSA_TMLDSA_MSG_DKG_PKCOMMIT:
-		for (size_t o = 0; o < f->payload_len; o += 33) {
-			memcpy(d->cpk[tm_subset_index(p[o])], p + o + 1, 32);
-		}
+		store_list(d->cpk, f);
 		d->have_pkc |= bit;
 		return CCTSA_OK;
 	default: {
