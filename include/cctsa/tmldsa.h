@@ -174,10 +174,6 @@ typedef struct cctsa_tmldsa_pre cctsa_tmldsa_pre;
  * CCTSA_E_RESOURCE if memory is refused, CCTSA_E_IO if randomness fails.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_pre_new(cctsa_tmldsa_pre **out, const cctsa_tmldsa_share *sh);
-/* Same with a caller-provided rho'' (deterministic tests and benchmarks only). */
-CCTSA_MUST_USE cctsa_err cctsa_tmldsa_pre_new_seeded(cctsa_tmldsa_pre **out,
-						     const cctsa_tmldsa_share *sh,
-						     const uint8_t rho2[static 64]);
 void cctsa_tmldsa_pre_free(cctsa_tmldsa_pre *pre);
 
 typedef struct cctsa_tmldsa_signer cctsa_tmldsa_signer;

@@ -60,8 +60,9 @@ static void commit_rep(cctsa_tmldsa_pre *pre, const tm_matrix *a, unsigned j)
 	cctsa_wipe(w, sizeof(w));
 }
 
-cctsa_err cctsa_tmldsa_pre_new_seeded(cctsa_tmldsa_pre **out, const cctsa_tmldsa_share *sh,
-				      const uint8_t rho2[static 64])
+/* No caller-chosen rho'' in the API: a repeated rho'' would leak the partial secret. */
+static cctsa_err pre_new_seeded(cctsa_tmldsa_pre **out, const cctsa_tmldsa_share *sh,
+				const uint8_t rho2[64])
 {
 	cctsa_tmldsa_pre *pre = cctsa_secret_alloc(sizeof(*pre));
 
@@ -88,7 +89,7 @@ cctsa_err cctsa_tmldsa_pre_new(cctsa_tmldsa_pre **out, const cctsa_tmldsa_share 
 	*out = NULL;
 	err = cctsa_rand_bytes(rho2, sizeof(rho2));
 	if (err == CCTSA_OK) {
-		err = cctsa_tmldsa_pre_new_seeded(out, sh, rho2);
+		err = pre_new_seeded(out, sh, rho2);
 	}
 	cctsa_wipe(rho2, sizeof(rho2));
 	return err;
