@@ -20,8 +20,16 @@
  *  - cctsa_tmldsa_combiner public data only (pk, W_u, Z_u): combine, verify, release.
  *  - cctsa_tmldsa_dkg     one party's distributed key generation (spec §2.4).
  *
- * A failed attempt (Combine finds no repetition) is retried with fresh pre states
- * and a fresh session nonce for every signer; round-1 states are never reused.
+ * One signing attempt, as a coordinator drives it (every arrow is one frame):
+ *   coordinator picks act, msg, ctx and a fresh nonce and sends them to the signers;
+ *   each signer u: pre_new (may be done ahead of time), signer_new -> cmt_u;
+ *   cmt_u -> every other signer (signer_recv) and the combiner (combiner_recv);
+ *   each signer: signer_round2 -> W_u, only with all three cmt -> others, combiner;
+ *   each signer: signer_round3 -> Z_u, only with all three W checked -> combiner;
+ *   combiner: combine -> a signature already verified with plain ML-DSA-65.
+ * A failed attempt (Combine finds no repetition, about half of the attempts) is
+ * retried with fresh pre states and a fresh nonce for every signer; round-1 states
+ * are never reused. Per party and attempt the frames are 472352 bytes.
  * Not thread-safe per object; distinct objects may be used from distinct threads.
  */
 #ifndef CCTSA_TMLDSA_H
