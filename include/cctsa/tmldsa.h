@@ -227,6 +227,16 @@ typedef struct cctsa_tmldsa_combiner cctsa_tmldsa_combiner;
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_combiner_new(cctsa_tmldsa_combiner **out,
 						   const uint8_t pk[static CCTSA_TMLDSA_PK_LEN],
 						   const cctsa_tmldsa_session *s, cctsa_diag *diag);
+/*
+ * A combiner for the coordinator that is itself signer sg: takes over the three
+ * W_u sg already checked against their commitments (no re-hashing), so only the Z
+ * frames remain to be fed. sg must hold all three W (after its round 2 and the two
+ * peers' W); s must be sg's session (else CCTSA_E_USAGE). CCTSA_E_STATE otherwise.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_tmldsa_combiner_from_signer(cctsa_tmldsa_combiner **out,
+							   const cctsa_tmldsa_signer *sg,
+							   const cctsa_tmldsa_session *s,
+							   cctsa_diag *diag);
 void cctsa_tmldsa_combiner_free(cctsa_tmldsa_combiner *cb);
 /* Feeds any signing frame (cmt, W or Z) of a member of act; same checks as signer_recv. */
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_combiner_recv(cctsa_tmldsa_combiner *cb, const uint8_t *frame,

@@ -14,15 +14,6 @@
 #include "base/ct.h"
 #include "tmldsa/tmldsa_int.h"
 
-enum { SG_STARTED = 1, SG_REVEALED, SG_DONE };
-
-struct cctsa_tmldsa_signer {
-	cctsa_tmldsa_share *sh;
-	cctsa_tmldsa_pre *pre; /* caller-owned; NULL once consumed */
-	unsigned state;
-	unsigned accepted;
-	tm_sess sess;
-};
 
 /* Secret scratch of round 3. */
 typedef struct {

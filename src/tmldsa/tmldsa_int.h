@@ -93,6 +93,16 @@ typedef struct {
 	uint64_t zmap[CCTSA_TMLDSA_N];
 } tm_sess;
 
+enum { SG_STARTED = 1, SG_REVEALED, SG_DONE };
+
+struct cctsa_tmldsa_signer {
+	cctsa_tmldsa_share *sh;
+	cctsa_tmldsa_pre *pre; /* caller-owned; NULL once consumed */
+	unsigned state;
+	unsigned accepted;
+	tm_sess sess;
+};
+
 /* ---- params.c ---- */
 int tm_subset_index(unsigned mask);
 unsigned tm_popcount5(unsigned m);
