@@ -170,11 +170,12 @@ static void print_example(const cl_ctx *c)
 	       "  curl -s -H 'Content-Type: application/timestamp-query' --data-binary @q.tsq "
 	       "http://127.0.0.1:%u/ -o r.tsr\n"
 	       "  openssl ts -verify -in r.tsr -queryfile q.tsq -CAfile %s/ca-ecdsa.pem\n"
-	       "  cctsa verify --in r.tsr --query q.tsq --ca-ecdsa %s/ca-ecdsa.pem --ca-mldsa %s/ca-mldsa.pem"
+	       "  %s/cctsa verify --in r.tsr --query q.tsq --ca-ecdsa %s/ca-ecdsa.pem --ca-mldsa %s/ca-mldsa.pem"
 	       "   # checks the ML-DSA half too\n"
 	       "Health: curl -s http://127.0.0.1:%u/health   Metrics: /metrics   Status: cctsa cluster status --dir %s\n",
 	       c->nodes, c->threshold, cl_http_port(c, 0), cl_http_port(c, c->nodes - 1), cl_https_port(c, 0),
-	       cl_https_port(c, c->nodes - 1), c->dir, cl_http_port(c, 0), c->dir, c->dir, c->dir, cl_http_port(c, 0),
+	       cl_https_port(c, c->nodes - 1), c->dir, cl_http_port(c, 0), c->dir, c->bindir, c->dir, c->dir,
+	       cl_http_port(c, 0),
 	       c->dir);
 	fflush(stdout);
 }
