@@ -683,6 +683,82 @@ static void test_peer_rules(void)
 	}
 }
 
+/* Backpressure: with one request in flight allowed, the next is read only once
+ * the first is answered, though the gateway pipelined all three. */
+typedef struct {
+	struct event_base *base;
+	cctsa_net_corep_server *srv;
+	unsigned outstanding, handled, done;
+	uint64_t conn, id;
+} bp_state;
+
+static void bp_reply(evutil_socket_t fd, short what, void *arg)
+{
+	bp_state *st = arg;
+	cctsa_net_corep_info_resp r = {st->id, 0, (const uint8_t *)"ok", 2};
+
+	(void)fd;
+	(void)what;
+	st->outstanding--;
+	CHECK_OK(cctsa_net_corep_server_reply_info(st->srv, st->conn, &r, NULL));
+}
+
+static void bp_on_ts(void *ctx, uint64_t conn, const cctsa_net_corep_ts_req *req)
+{
+	(void)ctx;
+	(void)conn;
+	(void)req;
+	CHECK(0);
+}
+
+static void bp_on_info(void *ctx, uint64_t conn, const cctsa_net_corep_info_req *req)
+{
+	bp_state *st = ctx;
+	struct timeval now = {0, 0};
+
+	CHECK(st->outstanding == 0);
+	st->outstanding++;
+	st->handled++;
+	st->conn = conn;
+	st->id = req->id;
+	CHECK(event_base_once(st->base, -1, EV_TIMEOUT, bp_reply, st, &now) == 0);
+}
+
+static void bp_cb(void *arg, cctsa_err err, const cctsa_net_corep_info_resp *resp, const cctsa_diag *d)
+{
+	bp_state *st = arg;
+
+	(void)d;
+	CHECK(err == CCTSA_OK && resp->body_len == 2);
+	if (++st->done == 3) {
+		event_base_loopexit(st->base, NULL);
+	}
+}
+
+static void test_corep_backpressure(void)
+{
+	bp_state st;
+	cctsa_net_corep_handlers h = {&st, bp_on_ts, bp_on_info, NULL};
+	cctsa_net_corep_client *cl = NULL;
+	char path[64];
+
+	memset(&st, 0, sizeof(st));
+	snprintf(path, sizeof(path), "/tmp/cctsa-net-test-bp-%d.sock", (int)getpid());
+	st.base = event_base_new();
+	CHECK(st.base != NULL);
+	CHECK_OK(cctsa_net_corep_server_new(&st.srv, st.base, path, &h, NULL));
+	cctsa_net_corep_server_set_max_inflight(st.srv, 1);
+	CHECK_OK(cctsa_net_corep_client_new(&cl, st.base, path, NULL));
+	for (unsigned i = 0; i < 3; i++) {
+		CHECK_OK(cctsa_net_corep_client_info(cl, CCTSA_NET_INFO_METRICS, bp_cb, &st, NULL));
+	}
+	CHECK(event_base_dispatch(st.base) == 0);
+	CHECK(st.done == 3 && st.handled == 3 && st.outstanding == 0);
+	cctsa_net_corep_client_free(cl);
+	cctsa_net_corep_server_free(st.srv);
+	event_base_free(st.base);
+}
+
 int main(void)
 {
 	test_frame_basic();
@@ -694,5 +770,6 @@ int main(void)
 	test_corep_info();
 	test_corep_io();
 	test_corep_client_bad_core();
+	test_corep_backpressure();
 	return 0;
 }

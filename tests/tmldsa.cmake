@@ -21,3 +21,8 @@ cctsa_test_env(tmldsa_stats)
 
 cctsa_script_test(tmldsa_interop LABEL interop TIMEOUT 900
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tmldsa/interop.sh)
+
+# Constant-time signing under valgrind (build-ctime only); exception: the float sampler.
+if(CCTSA_CTIME)
+  cctsa_ctime_test(tmldsa_ctime ${CMAKE_CURRENT_SOURCE_DIR}/ctime/tmldsa_ctime.c tmldsa)
+endif()

@@ -234,6 +234,51 @@ static void test_hyperball(void)
 	printf("hyperball: %zu debug vectors match\n", json_array_size(arr));
 }
 
+/* Reference-code hint: 1 iff a0 is outside the low-bits range of a1 (Dilithium ref). */
+static int hint_ref(int32_t a0, int32_t a1)
+{
+	return a0 > TM_GAMMA2 || a0 < -TM_GAMMA2 || (a0 == -TM_GAMMA2 && a1 != 0);
+}
+
+/*
+ * §7(f): with |f| < gamma2, the three hint forms agree: [HighBits(w^) != HighBits(w)]
+ * (what Combine computes), FIPS MakeHint(-f, w^) and the reference MakeHint on
+ * (LowBits(w) + f, HighBits(w)); and UseHint(h, w^) = HighBits(w).
+ */
+static void test_hints(uint64_t seed)
+{
+	unsigned long n = check_iters(200000), bad = 0;
+	uint64_t st = seed | 1;
+
+	for (unsigned long i = 0; i < n; i += TM_NC) {
+		tm_poly w, wh, w1, w0, wh1, wh0, mf, h, uh;
+
+		for (unsigned t = 0; t < TM_NC; t++) {
+			int32_t f = (int32_t)(check_rand(&st) % (2 * TM_GAMMA2 - 1)) - (TM_GAMMA2 - 1);
+
+			w.c[t] = (int32_t)(check_rand(&st) % TM_Q);
+			if (t < 16) { /* boundaries: around multiples of 2 gamma2 and q - 1 */
+				w.c[t] = (int32_t)((2 * TM_GAMMA2 * (check_rand(&st) % 16) + t - 8 + TM_Q) % TM_Q);
+			}
+			wh.c[t] = tm_modq((int64_t)w.c[t] + f);
+			mf.c[t] = -f;
+		}
+		mldsa_poly_decompose(&w1, &w0, &w, TM_GAMMA2);
+		mldsa_poly_decompose(&wh1, &wh0, &wh, TM_GAMMA2);
+		(void)mldsa_poly_make_hint(&h, &mf, &wh, TM_GAMMA2);
+		mldsa_poly_use_hint_var(&uh, &wh, &h, TM_GAMMA2);
+		for (unsigned t = 0; t < TM_NC; t++) {
+			int32_t f = -mf.c[t];
+			int mine = wh1.c[t] != w1.c[t];
+			int ref = hint_ref(w0.c[t] + f, w1.c[t]);
+
+			bad += (unsigned long)(mine != h.c[t] || mine != ref || uh.c[t] != w1.c[t]);
+		}
+	}
+	printf("hints: %lu random and boundary (w, f), %lu disagreements\n", n, bad);
+	CHECK(bad == 0);
+}
+
 #include "tmldsa/wire_test.inc"
 #include "tmldsa/proto_test.inc"
 
@@ -241,7 +286,6 @@ int main(void)
 {
 	uint64_t seed = check_seed();
 
-	(void)seed;
 	setvbuf(stdout, NULL, _IONBF, 0);
 	load_kat();
 	test_params();
@@ -249,6 +293,7 @@ int main(void)
 	test_dealer_kat();
 	test_kat_signatures();
 	test_hyperball();
+	test_hints(seed);
 	test_wire();
 	test_protocol();
 	json_decref(kat);

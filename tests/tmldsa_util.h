@@ -22,6 +22,9 @@ typedef struct {
 /* Hook on each fresh round-1 state (tests with access to the internals). */
 static void (*tmt_pre_hook)(unsigned u, cctsa_tmldsa_pre *pre);
 
+/* Coordinator mode: the combiner is made from the first signer after round 2. */
+static int tmt_from_signer;
+
 /* Hook to tamper with a frame in flight: round (1..3), sender, frame. */
 typedef void (*tmt_tamper_fn)(void *ctx, unsigned round, unsigned sender, cctsa_buf *frame);
 
@@ -64,7 +67,9 @@ static inline cctsa_err tmt_attempt(cctsa_tmldsa_share *sh[CCTSA_TMLDSA_N],
 		first++;
 	}
 	cctsa_tmldsa_share_pk(pk, sh[first]);
-	CCTSA_TRY(cctsa_tmldsa_combiner_new(&cb, pk, s, NULL));
+	if (!tmt_from_signer) {
+		CCTSA_TRY(cctsa_tmldsa_combiner_new(&cb, pk, s, NULL));
+	}
 	for (unsigned u = 0; u < CCTSA_TMLDSA_N; u++) {
 		if (s->act & (1u << u)) {
 			CCTSA_TRY(cctsa_tmldsa_pre_new(&pre[u], sh[u]));
@@ -99,7 +104,12 @@ static inline cctsa_err tmt_attempt(cctsa_tmldsa_share *sh[CCTSA_TMLDSA_N],
 									   fr[r][u].len, NULL));
 				}
 			}
-			CCTSA_TRY(cctsa_tmldsa_combiner_recv(cb, fr[r][u].data, fr[r][u].len, NULL));
+			if (r == 2 && cb == NULL) {
+				CCTSA_TRY(cctsa_tmldsa_combiner_from_signer(&cb, sg[first], s, NULL));
+			}
+			if (!tmt_from_signer || r == 2) {
+				CCTSA_TRY(cctsa_tmldsa_combiner_recv(cb, fr[r][u].data, fr[r][u].len, NULL));
+			}
 		}
 	}
 	/* all-accept count from the Z bitmaps (public) */

@@ -70,10 +70,24 @@
  * Application frames: max 1 MiB (CCTSA_NET_PEER_MAX); the application may give
  * the exact set of its types with their limits (cctsa_net_mesh_config.app_types).
  *
+ * Wiring it in a core (what the fields of cctsa_net_mesh_config come from):
+ *   verifier.config_hash  SHA-384 of the cluster.json bytes;
+ *   verifier.measurement  our own measurement, read from a report of our own
+ *                         provider (sev-guest) or the computed sim measurement;
+ *   verifier.min_tcb      the configured minimum, cctsa_snp_tcb_split(product, raw);
+ *   verifier.allow_simulated / sim_ark  1 and the cluster's simulated ARK (DER) for
+ *                         provider sim; 0 for sev-guest (pinned AMD roots);
+ *   report, report_ctx    cctsa_net_provider_report and the cctsa_attest_provider;
+ *   chain                 sim: cctsa_attest_get_chain; sev-guest: VCEK/ASK/ARK (DER)
+ *                         from the host's certificate table or AMD KDS.
+ * The transport of cctsa_core (send(peer, type, payload)) maps to
+ * cctsa_net_mesh_send; on_message feeds cctsa_core_on_message.
+ *
  * Mesh topology: node i dials every peer j > i and accepts connections from j < i.
  * A dial that fails or a channel that drops is retried with exponential backoff
  * (100 ms doubling to 5 s). A newer verified channel from a peer replaces an older.
- * A channel not up within 10 s of connecting is dropped (refusal "timeout"); at
+ * A channel not up within 10 s (up_timeout_ms) of connecting is dropped (refusal
+ * "timeout"); at
  * most 32 inbound channels may be unverified at once (further connections are
  * closed on accept). At most 64 MiB may wait unsent on one channel.
  */
@@ -309,8 +323,9 @@ typedef struct cctsa_net_corep_server cctsa_net_corep_server;
 
 /*
  * Handlers, called on the event loop. conn identifies the connection (never
- * reused within a server); answer with cctsa_net_corep_server_reply_*, now or
- * later, in any order. on_error (may be NULL) reports a connection closed because
+ * reused within a server); answer each request exactly once with
+ * cctsa_net_corep_server_reply_*, now or later, in any order (an answer is what
+ * frees its in-flight slot). on_error (may be NULL) reports a connection closed because
  * the gateway sent a bad frame (the caller logs it).
  */
 typedef struct {
@@ -330,6 +345,13 @@ CCTSA_MUST_USE cctsa_err cctsa_net_corep_server_new(cctsa_net_corep_server **out
 						    cctsa_diag *diag);
 /* Closes every connection and the listener, unlinks the socket path, frees. */
 void cctsa_net_corep_server_free(cctsa_net_corep_server *s);
+/*
+ * Backpressure against a gateway that floods: a connection stops being read
+ * while n requests (default 4096) are handed to the handlers and not yet
+ * answered, or while 16 MiB of answers wait unsent; reading resumes as answers
+ * drain. At most 64 connections at once (more are closed on accept). n >= 1.
+ */
+void cctsa_net_corep_server_set_max_inflight(cctsa_net_corep_server *s, unsigned n);
 /*
  * Queues a response on connection conn. CCTSA_E_STATE if that connection is gone
  * (the answer is dropped: the gateway's request already failed), CCTSA_E_USAGE
@@ -502,6 +524,7 @@ typedef struct {
 	 * CCTSA_NET_PEER_MAX); n_app_types == 0: every type 0x01..0xef, 0..1 MiB. */
 	const cctsa_net_frame_type *app_types;
 	size_t n_app_types;
+	unsigned up_timeout_ms; /* a channel must be up this soon after connecting; 0: 10000 */
 	cctsa_net_mesh_callbacks cb;
 } cctsa_net_mesh_config;
 

@@ -20,8 +20,16 @@
  *  - cctsa_tmldsa_combiner public data only (pk, W_u, Z_u): combine, verify, release.
  *  - cctsa_tmldsa_dkg     one party's distributed key generation (spec §2.4).
  *
- * A failed attempt (Combine finds no repetition) is retried with fresh pre states
- * and a fresh session nonce for every signer; round-1 states are never reused.
+ * One signing attempt, as a coordinator drives it (every arrow is one frame):
+ *   coordinator picks act, msg, ctx and a fresh nonce and sends them to the signers;
+ *   each signer u: pre_new (may be done ahead of time), signer_new -> cmt_u;
+ *   cmt_u -> every other signer (signer_recv) and the combiner (combiner_recv);
+ *   each signer: signer_round2 -> W_u, only with all three cmt -> others, combiner;
+ *   each signer: signer_round3 -> Z_u, only with all three W checked -> combiner;
+ *   combiner: combine -> a signature already verified with plain ML-DSA-65.
+ * A failed attempt (Combine finds no repetition, about half of the attempts) is
+ * retried with fresh pre states and a fresh nonce for every signer; round-1 states
+ * are never reused. Per party and attempt the frames are 472352 bytes.
  * Not thread-safe per object; distinct objects may be used from distinct threads.
  */
 #ifndef CCTSA_TMLDSA_H
@@ -174,10 +182,6 @@ typedef struct cctsa_tmldsa_pre cctsa_tmldsa_pre;
  * CCTSA_E_RESOURCE if memory is refused, CCTSA_E_IO if randomness fails.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_pre_new(cctsa_tmldsa_pre **out, const cctsa_tmldsa_share *sh);
-/* Same with a caller-provided rho'' (deterministic tests and benchmarks only). */
-CCTSA_MUST_USE cctsa_err cctsa_tmldsa_pre_new_seeded(cctsa_tmldsa_pre **out,
-						     const cctsa_tmldsa_share *sh,
-						     const uint8_t rho2[static 64]);
 void cctsa_tmldsa_pre_free(cctsa_tmldsa_pre *pre);
 
 typedef struct cctsa_tmldsa_signer cctsa_tmldsa_signer;
@@ -198,8 +202,10 @@ void cctsa_tmldsa_signer_free(cctsa_tmldsa_signer *sg);
  * Feeds a cmt or W frame from another member of act. A W_u is accepted only after
  * cmt_u and is checked against it on arrival. Errors: CCTSA_E_MALFORMED /
  * CCTSA_E_UNSUPPORTED (bad frame), CCTSA_E_STATE (wrong session, sender outside act
- * or the party itself, duplicate, W before its cmt, Z frame, attempt finished),
- * CCTSA_E_VERIFY (W does not match its commitment: abort the session).
+ * or the party itself, duplicate, W before its cmt, Z frame, attempt finished or
+ * aborted), CCTSA_E_VERIFY (W does not match its commitment). MALFORMED, UNSUPPORTED
+ * and VERIFY abort the attempt (spec §3.3 step 1): later calls return CCTSA_E_STATE
+ * and the coordinator retries with fresh round-1 states.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_signer_recv(cctsa_tmldsa_signer *sg, const uint8_t *frame,
 						  size_t len, cctsa_diag *diag);
@@ -221,6 +227,16 @@ typedef struct cctsa_tmldsa_combiner cctsa_tmldsa_combiner;
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_combiner_new(cctsa_tmldsa_combiner **out,
 						   const uint8_t pk[static CCTSA_TMLDSA_PK_LEN],
 						   const cctsa_tmldsa_session *s, cctsa_diag *diag);
+/*
+ * A combiner for the coordinator that is itself signer sg: takes over the three
+ * W_u sg already checked against their commitments (no re-hashing), so only the Z
+ * frames remain to be fed. sg must hold all three W (after its round 2 and the two
+ * peers' W); s must be sg's session (else CCTSA_E_USAGE). CCTSA_E_STATE otherwise.
+ */
+CCTSA_MUST_USE cctsa_err cctsa_tmldsa_combiner_from_signer(cctsa_tmldsa_combiner **out,
+							   const cctsa_tmldsa_signer *sg,
+							   const cctsa_tmldsa_session *s,
+							   cctsa_diag *diag);
 void cctsa_tmldsa_combiner_free(cctsa_tmldsa_combiner *cb);
 /* Feeds any signing frame (cmt, W or Z) of a member of act; same checks as signer_recv. */
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_combiner_recv(cctsa_tmldsa_combiner *cb, const uint8_t *frame,
@@ -266,9 +282,10 @@ CCTSA_MUST_USE cctsa_err cctsa_tmldsa_dkg_new(cctsa_tmldsa_dkg **out, cctsa_buf 
 void cctsa_tmldsa_dkg_free(cctsa_tmldsa_dkg *dkg);
 /*
  * Feeds a frame from a peer. Errors: MALFORMED/UNSUPPORTED (bad frame), STATE (wrong
- * session, duplicate, wrong round, not addressed to this party), VERIFY (a reveal does
- * not match its commitment, a t_S differs from the own recomputation or from c_S^pk,
- * a transcript signature fails). Any error but STATE for a duplicate aborts the DKG.
+ * session, duplicate, wrong round, not addressed to this party, DKG aborted), VERIFY
+ * (a reveal does not match its commitment, a t_S differs from the own recomputation
+ * or from c_S^pk, a transcript signature fails). MALFORMED, UNSUPPORTED and VERIFY
+ * abort the DKG: every later call returns CCTSA_E_STATE.
  */
 CCTSA_MUST_USE cctsa_err cctsa_tmldsa_dkg_recv(cctsa_tmldsa_dkg *dkg, const uint8_t *frame,
 					       size_t len, cctsa_diag *diag);

@@ -39,8 +39,14 @@ cctsa_err net_unix_addr(struct sockaddr_un *sa, const char *path, cctsa_diag *di
 
 /* ------------------------------------------------------------------ server */
 
+#define SRV_CONNS_MAX 64
+#define SRV_INFLIGHT_DEFAULT 4096
+#define SRV_OUT_MAX ((size_t)16 << 20)
+
 typedef struct srv_conn {
 	uint64_t id;
+	unsigned inflight; /* requests handed to the core, not yet answered */
+	int paused;        /* reading stopped until answers drain */
 	struct bufferevent *bev;
 	struct cctsa_net_corep_server *srv;
 	struct srv_conn *next;
@@ -52,6 +58,8 @@ struct cctsa_net_corep_server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	cctsa_net_corep_handlers h;
 	srv_conn *conns;
+	unsigned n_conns;
+	unsigned max_inflight;
 	uint64_t next_id;
 	cctsa_buf pl;
 };
@@ -65,6 +73,7 @@ static void srv_conn_close(srv_conn *c)
 	}
 	if (*pp == c) {
 		*pp = c->next;
+		c->srv->n_conns--;
 	}
 	bufferevent_free(c->bev);
 	cctsa_mem_free(c);
@@ -89,11 +98,13 @@ static cctsa_err srv_dispatch(cctsa_net_corep_server *s, uint64_t id, uint8_t ty
 		cctsa_net_corep_ts_req m;
 
 		CCTSA_TRY(cctsa_net_corep_ts_req_decode(&m, s->pl.data, s->pl.len, d));
+		srv_conn_find(s, id)->inflight++;
 		s->h.on_ts(s->h.ctx, id, &m);
 	} else {
 		cctsa_net_corep_info_req m;
 
 		CCTSA_TRY(cctsa_net_corep_info_req_decode(&m, s->pl.data, s->pl.len, d));
+		srv_conn_find(s, id)->inflight++;
 		s->h.on_info(s->h.ctx, id, &m);
 	}
 out:
@@ -112,6 +123,13 @@ static void srv_read_cb(struct bufferevent *bev, void *arg)
 		uint8_t type = 0;
 		cctsa_err err;
 
+		if (c->inflight >= s->max_inflight ||
+		    evbuffer_get_length(bufferevent_get_output(bev)) > SRV_OUT_MAX) {
+			/* backpressure: the gateway waits until answers drain (srv_write_cb) */
+			c->paused = 1;
+			(void)bufferevent_disable(bev, EV_READ);
+			return;
+		}
 		cctsa_diag_reset(&d);
 		err = cctsa_net_frame_pull(&req_rules, &have, &type, &s->pl, bufferevent_get_input(bev), &d);
 		if (err == CCTSA_OK && !have) {
@@ -130,9 +148,22 @@ static void srv_read_cb(struct bufferevent *bev, void *arg)
 			}
 			return;
 		}
-		if (srv_conn_find(s, id) == NULL) {
+		c = srv_conn_find(s, id);
+		if (c == NULL) {
 			return; /* closed by a handler */
 		}
+	}
+}
+
+/* Output drained: resume a paused connection, handling what it already sent. */
+static void srv_write_cb(struct bufferevent *bev, void *arg)
+{
+	srv_conn *c = arg;
+
+	if (c->paused && c->inflight < c->srv->max_inflight) {
+		c->paused = 0;
+		(void)bufferevent_enable(bev, EV_READ);
+		srv_read_cb(bev, c);
 	}
 }
 
@@ -153,7 +184,8 @@ static void srv_accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct
 	(void)lis;
 	(void)sa;
 	(void)salen;
-	if (c == NULL) {
+	if (c == NULL || s->n_conns >= SRV_CONNS_MAX) {
+		cctsa_mem_free(c);
 		evutil_closesocket(fd);
 		return;
 	}
@@ -167,7 +199,8 @@ static void srv_accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct
 	c->srv = s;
 	c->next = s->conns;
 	s->conns = c;
-	bufferevent_setcb(c->bev, srv_read_cb, NULL, srv_event_cb, c);
+	s->n_conns++;
+	bufferevent_setcb(c->bev, srv_read_cb, srv_write_cb, srv_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 4 * CCTSA_NET_COREP_TS_REQ_MAX);
 	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE) != 0) {
 		srv_conn_close(c);
@@ -191,6 +224,7 @@ cctsa_err cctsa_net_corep_server_new(cctsa_net_corep_server **out, struct event_
 	CCTSA_ENSURE(s != NULL, CCTSA_E_RESOURCE);
 	s->base = base;
 	s->h = *h;
+	s->max_inflight = SRV_INFLIGHT_DEFAULT;
 	memcpy(s->path, sa.sun_path, sizeof(s->path));
 	cctsa_buf_init(&s->pl, CCTSA_NET_COREP_TS_REQ_MAX);
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
@@ -243,7 +277,15 @@ static cctsa_err srv_send(cctsa_net_corep_server *s, uint64_t conn, const cctsa_
 	if (bufferevent_write(c->bev, b->data, b->len) != 0) {
 		return cctsa_fail(diag, CCTSA_E_RESOURCE, "corep: cannot queue %zu bytes", b->len);
 	}
+	if (c->inflight > 0) {
+		c->inflight--;
+	}
 	return CCTSA_OK;
+}
+
+void cctsa_net_corep_server_set_max_inflight(cctsa_net_corep_server *s, unsigned n)
+{
+	s->max_inflight = n > 0 ? n : 1;
 }
 
 cctsa_err cctsa_net_corep_server_reply_ts(cctsa_net_corep_server *s, uint64_t conn,

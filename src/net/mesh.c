@@ -19,7 +19,7 @@
 
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
-#define UP_TIMEOUT_S 10
+#define UP_TIMEOUT_MS_DEFAULT 10000u
 #define MESH_UNVERIFIED_MAX 32u /* inbound channels not yet attested */
 #define MESH_OUT_MAX ((size_t)64 << 20) /* unsent bytes per channel */
 
@@ -159,31 +159,48 @@ static void chan_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	cctsa_diag_reset(&d);
-	(void)cctsa_fail(&d, CCTSA_E_STATE, "peer channel not attested within %d s", UP_TIMEOUT_S);
+	(void)cctsa_fail(&d, CCTSA_E_STATE, "peer channel not attested within %u ms", c->m->up_timeout_ms);
 	chan_fail(c, CCTSA_NET_REFUSE_TIMEOUT, &d);
 }
 
+/*
+ * Queues one frame: header checked and written by the frame writer (which
+ * refuses a type or length the receiver would refuse), payload added straight
+ * to the bufferevent (no extra copy of large round messages).
+ */
 cctsa_err chan_send(chan *c, uint8_t type, const uint8_t *p, size_t len, cctsa_diag *diag)
 {
 	cctsa_err err = CCTSA_OK;
+	uint8_t hdr[CCTSA_NET_FRAME_HDR];
+	uint8_t t = 0;
+	uint32_t l = 0;
 	cctsa_buf b;
+	struct evbuffer *out = bufferevent_get_output(c->bev);
 
-	cctsa_buf_init(&b, CCTSA_NET_PEER_MAX + CCTSA_NET_FRAME_HDR);
-	CCTSA_TRY(cctsa_net_frame_write(&b, &c->m->rules.rules, type, p, len, diag));
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > MESH_OUT_MAX) {
-		err = cctsa_fail(diag, CCTSA_E_RESOURCE, "peer %d: %u MiB unsent, not queueing more", c->peer,
-				 (unsigned)(MESH_OUT_MAX >> 20));
-		goto out;
+	cctsa_buf_init_fixed(&b, hdr, sizeof(hdr));
+	if (len > CCTSA_NET_PEER_MAX) { /* no type allows more; keeps len within u32 */
+		return cctsa_fail(diag, CCTSA_E_USAGE, "peer: %zu-byte frame over the limit", len);
 	}
-	if (bufferevent_write(c->bev, b.data, b.len) != 0) {
-		err = cctsa_fail(diag, CCTSA_E_RESOURCE, "peer: cannot queue %zu bytes", b.len);
-		goto out;
+	CCTSA_TRY(cctsa_buf_put_u8(&b, c->m->rules.rules.version));
+	CCTSA_TRY(cctsa_buf_put_u8(&b, type));
+	CCTSA_TRY(cctsa_buf_put_u32be(&b, (uint32_t)len));
+	/* the receiver's own header check: never send what a peer must refuse */
+	if (cctsa_net_frame_check(&c->m->rules.rules, &t, &l, hdr, diag) != CCTSA_OK) {
+		return cctsa_fail(diag, CCTSA_E_USAGE, "peer: type 0x%02x with %zu bytes is not sendable", type, len);
+	}
+	if (evbuffer_get_length(out) > MESH_OUT_MAX) {
+		return cctsa_fail(diag, CCTSA_E_RESOURCE, "peer %d: %u MiB unsent, not queueing more", c->peer,
+				  (unsigned)(MESH_OUT_MAX >> 20));
+	}
+	/* reserve first, so a frame is queued whole or not at all */
+	if (evbuffer_expand(out, sizeof(hdr) + len) != 0 || evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||
+	    (len > 0 && evbuffer_add(out, p, len) != 0)) {
+		return cctsa_fail(diag, CCTSA_E_RESOURCE, "peer: cannot queue %zu bytes", len);
 	}
 	if (type <= CCTSA_NET_APP_TYPE_MAX) {
-		c->m->bytes_sent += b.len;
+		c->m->bytes_sent += sizeof(hdr) + len;
 	}
 out:
-	cctsa_buf_free(&b);
 	return err;
 }
 
@@ -191,7 +208,7 @@ out:
 static chan *chan_new(cctsa_net_mesh *m, struct bufferevent *bev, int outbound, int peer)
 {
 	chan *c = cctsa_mem_alloc(sizeof(*c));
-	struct timeval tv = {UP_TIMEOUT_S, 0};
+	struct timeval tv = {(time_t)(m->up_timeout_ms / 1000u), (suseconds_t)(m->up_timeout_ms % 1000u) * 1000};
 
 	if (c == NULL) {
 		bufferevent_free(bev);
@@ -243,8 +260,7 @@ static void dial_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	bev = bufferevent_openssl_socket_new(m->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
 					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	if (bev == NULL) {
-		SSL_free(ssl);
+	if (bev == NULL) { /* libevent frees ssl itself on this failure (CLOSE_ON_FREE) */
 		schedule_dial(m, j);
 		return;
 	}
@@ -306,9 +322,7 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 	}
 	bev = bufferevent_openssl_socket_new(m->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
 					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	if (bev == NULL) {
-		SSL_free(ssl);
-		evutil_closesocket(fd);
+	if (bev == NULL) { /* libevent frees ssl, and with it the socket, on this failure */
 		return;
 	}
 	if (chan_new(m, bev, 0, -1) != NULL) {
@@ -436,6 +450,7 @@ cctsa_err cctsa_net_mesh_new(cctsa_net_mesh **out, struct event_base *base, cons
 		return cctsa_fail(diag, CCTSA_E_RESOURCE, "mesh: out of memory");
 	}
 	m->base = base;
+	m->up_timeout_ms = cfg->up_timeout_ms != 0 ? cfg->up_timeout_ms : UP_TIMEOUT_MS_DEFAULT;
 	CCTSA_TRY(copy_config(m, cfg, diag));
 	m->reaper = event_new(base, -1, 0, chan_reap_cb, m);
 	CCTSA_ENSURE(m->reaper != NULL, CCTSA_E_RESOURCE);

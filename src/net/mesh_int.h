@@ -48,6 +48,7 @@ struct cctsa_net_mesh {
 	chan *graveyard;
 	struct event *reaper;
 	int closing;
+	unsigned up_timeout_ms;
 	uint64_t bytes_sent, bytes_received;
 };
 

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "base/ct.h"
 #include "tmldsa/tmldsa_int.h"
 
 struct cctsa_tmldsa_combiner {
@@ -35,6 +36,37 @@ cctsa_err cctsa_tmldsa_combiner_new(cctsa_tmldsa_combiner **out,
 	memcpy(cb->pk, pk, CCTSA_TMLDSA_PK_LEN);
 	tm_expand_a(&cb->a, pk);
 	tm_t1_ntt(cb->t1hat, pk);
+	*out = cb;
+	cb = NULL;
+out:
+	cctsa_tmldsa_combiner_free(cb);
+	return err;
+}
+
+cctsa_err cctsa_tmldsa_combiner_from_signer(cctsa_tmldsa_combiner **out,
+					    const cctsa_tmldsa_signer *sg,
+					    const cctsa_tmldsa_session *s, cctsa_diag *diag)
+{
+	cctsa_tmldsa_combiner *cb = NULL;
+	cctsa_err err = CCTSA_OK;
+
+	*out = NULL;
+	if (sg->state < SG_REVEALED || sg->sess.aborted || sg->sess.have_w != sg->sess.act) {
+		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: the signer does not hold all checked W");
+	}
+	CCTSA_TRY(cctsa_tmldsa_combiner_new(&cb, sg->sh->pk, s, diag));
+	CCTSA_ENSURE(cctsa_memcmp_var(cb->sess.ssid, sg->sess.ssid, 32) == 0,
+		     cctsa_fail(diag, CCTSA_E_USAGE, "tmldsa: session differs from the signer's"));
+	/* The signer checked every W_u against cmt_u on arrival: copy, do not re-hash. */
+	memcpy(cb->sess.cmt, sg->sess.cmt, sizeof(cb->sess.cmt));
+	for (unsigned u = 0; u < CCTSA_TMLDSA_N; u++) {
+		if (sg->sess.act & (1u << u)) {
+			cb->sess.w[u] = cctsa_mem_dup(sg->sess.w[u], TM_W_LEN);
+			CCTSA_ENSURE(cb->sess.w[u] != NULL,
+				     cctsa_fail(diag, CCTSA_E_RESOURCE, "tmldsa: out of memory"));
+		}
+	}
+	cb->sess.have_cmt = cb->sess.have_w = sg->sess.act;
 	*out = cb;
 	cb = NULL;
 out:
@@ -126,7 +158,7 @@ static int try_rep(cctsa_tmldsa_combiner *cb, unsigned j, uint8_t sig[CCTSA_TMLD
 cctsa_err cctsa_tmldsa_combine(cctsa_tmldsa_combiner *cb, uint8_t sig[static CCTSA_TMLDSA_SIG_LEN],
 			       unsigned *rep, cctsa_diag *diag)
 {
-	if (cb->sess.have_z != cb->sess.act) {
+	if (cb->sess.aborted || cb->sess.have_z != cb->sess.act) {
 		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: combine needs Z from all three signers");
 	}
 	for (unsigned j = 0; j < TM_REPS; j++) {

@@ -21,6 +21,7 @@
 struct cctsa_tmldsa_dkg {
 	uint8_t id;
 	unsigned round; /* last round whose own frame was sent (1..4), 5 = finished */
+	unsigned aborted; /* a check failed: the DKG is dead */
 	uint8_t ssid[32];
 	const cctsa_tmldsa_dkg_auth *auth;
 	uint8_t r[CCTSA_TMLDSA_N][32], c[CCTSA_TMLDSA_N][32];
@@ -203,22 +204,29 @@ void cctsa_tmldsa_dkg_free(cctsa_tmldsa_dkg *dkg)
 	cctsa_secret_free(dkg);
 }
 
+/* A peer's t_S list (payload validated by the decoder) and transcript signature. */
 static cctsa_err recv_pk(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f, cctsa_diag *diag)
 {
-	uint8_t want[TM_SUBSETS], h[32];
+	uint8_t want[TM_SUBSETS], h[32], m;
 	unsigned n = tm_dkg_led_masks(want, f->sender);
-	const uint8_t *p = f->payload;
+	const uint8_t *sig;
 	cctsa_cursor c;
+	tm_poly t[TM_KR];
 	uint16_t sl;
+	uint32_t v;
 
-	for (unsigned i = 0; i < n; i++, p += 1 + TM_TS_LEN) {
+	cctsa_cursor_init(&c, f->payload, f->payload_len);
+	for (unsigned i = 0; i < n; i++) {
 		int s = tm_subset_index(want[i]);
-		tm_poly t[TM_KR];
 
+		if (cctsa_cursor_get_u8(&c, &m) != CCTSA_OK || s < 0) {
+			return CCTSA_E_INTERNAL;
+		}
 		for (unsigned q = 0; q < TM_KR * TM_NC; q++) {
-			const uint8_t *b = p + 1 + 4 * q;
-			t[q / TM_NC].c[q % TM_NC] = (int32_t)((uint32_t)b[0] | (uint32_t)b[1] << 8 |
-							      (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
+			if (cctsa_cursor_get_u32le(&c, &v) != CCTSA_OK) {
+				return CCTSA_E_INTERNAL;
+			}
+			t[q / TM_NC].c[q % TM_NC] = (int32_t)v;
 		}
 		h_pkcommit(h, d->ssid, want[i], t);
 		if (cctsa_memcmp_var(h, d->cpk[s], 32) != 0) {
@@ -231,14 +239,24 @@ static cctsa_err recv_pk(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f, cctsa
 		}
 		memcpy(d->ts[s], t, sizeof(t));
 	}
-	cctsa_cursor_init(&c, p, f->payload_len - (size_t)(p - f->payload));
-	if (cctsa_cursor_get_u16be(&c, &sl) != CCTSA_OK ||
-	    cctsa_cursor_get_view(&c, &p, sl) != CCTSA_OK ||
-	    d->auth->verify(d->auth->ctx, f->sender, p, sl, d->transcript) != CCTSA_OK) {
+	if (cctsa_cursor_get_u16be(&c, &sl) != CCTSA_OK || cctsa_cursor_get_view(&c, &sig, sl) != CCTSA_OK ||
+	    d->auth->verify(d->auth->ctx, f->sender, sig, sl, d->transcript) != CCTSA_OK) {
 		return cctsa_fail(diag, CCTSA_E_VERIFY, "tmldsa: bad transcript signature of party %u",
 				  f->sender);
 	}
 	return CCTSA_OK;
+}
+
+/* mask(1) | 32 bytes entries (validated by the decoder) into table[subset]. */
+static void store_list(uint8_t table[TM_SUBSETS][32], const cctsa_tmldsa_frame *f)
+{
+	cctsa_cursor c;
+	uint8_t m;
+
+	cctsa_cursor_init(&c, f->payload, f->payload_len);
+	while (cctsa_cursor_get_u8(&c, &m) == CCTSA_OK && tm_subset_index(m) >= 0 &&
+	       cctsa_cursor_get_bytes(&c, table[tm_subset_index(m)], 32) == CCTSA_OK) {
+	}
 }
 
 static cctsa_err recv_dispatch(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f, cctsa_diag *diag)
@@ -253,9 +271,7 @@ static cctsa_err recv_dispatch(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f,
 		d->have_c |= bit;
 		return CCTSA_OK;
 	case CCTSA_TMLDSA_MSG_DKG_KEYS:
-		for (size_t o = 0; o < f->payload_len; o += 33) {
-			memcpy(d->ks[tm_subset_index(p[o])], p + o + 1, 32);
-		}
+		store_list(d->ks, f);
 		d->have_keys |= bit;
 		return CCTSA_OK;
 	case CCTSA_TMLDSA_MSG_DKG_REVEAL:
@@ -268,9 +284,7 @@ static cctsa_err recv_dispatch(cctsa_tmldsa_dkg *d, const cctsa_tmldsa_frame *f,
 		d->have_r |= bit;
 		return CCTSA_OK;
 	case CCTSA_TMLDSA_MSG_DKG_PKCOMMIT:
-		for (size_t o = 0; o < f->payload_len; o += 33) {
-			memcpy(d->cpk[tm_subset_index(p[o])], p + o + 1, 32);
-		}
+		store_list(d->cpk, f);
 		d->have_pkc |= bit;
 		return CCTSA_OK;
 	default: {
@@ -293,7 +307,11 @@ cctsa_err cctsa_tmldsa_dkg_recv(cctsa_tmldsa_dkg *d, const uint8_t *frame, size_
 	unsigned t;
 	cctsa_err err;
 
+	if (d->aborted) {
+		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: DKG aborted after a failed check");
+	}
 	if ((err = cctsa_tmldsa_frame_decode(&f, frame, len, d->ssid, diag)) != CCTSA_OK) {
+		d->aborted = err != CCTSA_E_STATE;
 		return err;
 	}
 	if (f.type < CCTSA_TMLDSA_MSG_DKG_COMMIT) {
@@ -310,7 +328,9 @@ cctsa_err cctsa_tmldsa_dkg_recv(cctsa_tmldsa_dkg *d, const uint8_t *frame, size_
 	if (*have[t] & (1u << f.sender)) {
 		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: duplicate DKG frame from %u", f.sender);
 	}
-	return recv_dispatch(d, &f, diag);
+	err = recv_dispatch(d, &f, diag);
+	d->aborted = err != CCTSA_OK;
+	return err;
 }
 
 /* Round 3 work: rho from R, every held s_S and t_S, commitments for led S. */
@@ -387,6 +407,7 @@ cctsa_err cctsa_tmldsa_dkg_next(cctsa_tmldsa_dkg *d, cctsa_buf *out, unsigned *r
 	const unsigned peers = ALL_PEERS(d->id);
 	cctsa_err err = CCTSA_OK;
 
+	CCTSA_ENSURE(!d->aborted, CCTSA_E_STATE);
 	switch (d->round) {
 	case 1:
 		CCTSA_ENSURE((d->have_c & peers) == peers && d->have_keys == peers, CCTSA_E_STATE);
@@ -425,7 +446,7 @@ cctsa_err cctsa_tmldsa_dkg_finish(cctsa_tmldsa_dkg *d, uint8_t pk[static CCTSA_T
 	tm_poly t[TM_KR];
 
 	*share = NULL;
-	if (d->round != 4 || d->have_pk != peers) {
+	if (d->aborted || d->round != 4 || d->have_pk != peers) {
 		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: DKG round 4 is not complete");
 	}
 	memset(t, 0, sizeof(t));

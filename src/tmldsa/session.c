@@ -138,8 +138,8 @@ static cctsa_err recv_z(tm_sess *s, const cctsa_tmldsa_frame *f, cctsa_diag *dia
 	return CCTSA_OK;
 }
 
-cctsa_err tm_sess_recv(tm_sess *s, const uint8_t *frame, size_t len, int allow_z, unsigned self,
-		       cctsa_diag *diag)
+static cctsa_err sess_recv(tm_sess *s, const uint8_t *frame, size_t len, int allow_z, unsigned self,
+			   cctsa_diag *diag)
 {
 	cctsa_tmldsa_frame f;
 	cctsa_err err;
@@ -176,6 +176,23 @@ cctsa_err tm_sess_recv(tm_sess *s, const uint8_t *frame, size_t len, int allow_z
 		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: frame type %u in a signing session",
 				  f.type);
 	}
+}
+
+cctsa_err tm_sess_recv(tm_sess *s, const uint8_t *frame, size_t len, int allow_z, unsigned self,
+		       cctsa_diag *diag)
+{
+	cctsa_err err;
+
+	if (s->aborted) {
+		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: attempt aborted after a bad frame");
+	}
+	err = sess_recv(s, frame, len, allow_z, self, diag);
+	/* Any bad frame of this session kills the attempt; other sessions' frames,
+	 * duplicates and out-of-order frames (CCTSA_E_STATE) do not. */
+	if (err == CCTSA_E_MALFORMED || err == CCTSA_E_UNSUPPORTED || err == CCTSA_E_VERIFY) {
+		s->aborted = 1;
+	}
+	return err;
 }
 
 void tm_sess_aggregate(tm_poly w[TM_KR], const tm_sess *s, unsigned rep)

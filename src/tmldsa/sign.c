@@ -14,15 +14,6 @@
 #include "base/ct.h"
 #include "tmldsa/tmldsa_int.h"
 
-enum { SG_STARTED = 1, SG_REVEALED, SG_DONE };
-
-struct cctsa_tmldsa_signer {
-	cctsa_tmldsa_share *sh;
-	cctsa_tmldsa_pre *pre; /* caller-owned; NULL once consumed */
-	unsigned state;
-	unsigned accepted;
-	tm_sess sess;
-};
 
 /* Secret scratch of round 3. */
 typedef struct {
@@ -60,8 +51,9 @@ static void commit_rep(cctsa_tmldsa_pre *pre, const tm_matrix *a, unsigned j)
 	cctsa_wipe(w, sizeof(w));
 }
 
-cctsa_err cctsa_tmldsa_pre_new_seeded(cctsa_tmldsa_pre **out, const cctsa_tmldsa_share *sh,
-				      const uint8_t rho2[static 64])
+/* No caller-chosen rho'' in the API: a repeated rho'' would leak the partial secret. */
+static cctsa_err pre_new_seeded(cctsa_tmldsa_pre **out, const cctsa_tmldsa_share *sh,
+				const uint8_t rho2[64])
 {
 	cctsa_tmldsa_pre *pre = cctsa_secret_alloc(sizeof(*pre));
 
@@ -88,7 +80,7 @@ cctsa_err cctsa_tmldsa_pre_new(cctsa_tmldsa_pre **out, const cctsa_tmldsa_share 
 	*out = NULL;
 	err = cctsa_rand_bytes(rho2, sizeof(rho2));
 	if (err == CCTSA_OK) {
-		err = cctsa_tmldsa_pre_new_seeded(out, sh, rho2);
+		err = pre_new_seeded(out, sh, rho2);
 	}
 	cctsa_wipe(rho2, sizeof(rho2));
 	return err;
@@ -176,7 +168,7 @@ cctsa_err cctsa_tmldsa_signer_round2(cctsa_tmldsa_signer *sg, cctsa_buf *out, cc
 	unsigned id = sg->sh->id;
 
 	/* Anti-rushing (spec §3.2): W_i only once all T commitments are held. */
-	if (sg->state != SG_STARTED || sg->sess.have_cmt != sg->sess.act) {
+	if (sg->state != SG_STARTED || sg->sess.aborted || sg->sess.have_cmt != sg->sess.act) {
 		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: round 2 needs all three commitments");
 	}
 	sg->sess.w[id] = cctsa_mem_dup(sg->pre->w, TM_W_LEN);
@@ -267,16 +259,22 @@ static int respond_rep(r3_scratch *w, const cctsa_tmldsa_signer *sg, unsigned j)
 	round_vector(w->z, x, TM_LC);
 	for (unsigned p = 0; p < TM_LC; p++) {
 		for (unsigned i = 0; i < TM_NC; i++) {
-			int32_t v = w->z[p].c[i] + w->v1[p][i];
-			uint32_t a = (uint32_t)(v < 0 ? -v : v);
-
-			w->z[p].c[i] = v;
-			big |= (uint32_t)(a >= TM_GAMMA1 - TM_BETA);
+			w->z[p].c[i] += w->v1[p][i];
 		}
 	}
-	/* z is released when accepted; whether it is out of bound depends on z only. */
-	CCTSA_PUBLIC(&big, sizeof(big));
+	/*
+	 * An accepted z is released (spec §6 item 4). The robustness rule (|z| >=
+	 * gamma1 - beta => bottom, spec §3.3 step 5) depends on z alone, so it leaks
+	 * nothing either.
+	 */
 	CCTSA_PUBLIC(w->z, sizeof(w->z));
+	for (unsigned p = 0; p < TM_LC; p++) {
+		for (unsigned i = 0; i < TM_NC; i++) {
+			int32_t v = w->z[p].c[i];
+
+			big |= (uint32_t)(v >= TM_GAMMA1 - TM_BETA || v <= -(TM_GAMMA1 - TM_BETA));
+		}
+	}
 	return big == 0;
 }
 
@@ -315,7 +313,8 @@ cctsa_err cctsa_tmldsa_signer_round3(cctsa_tmldsa_signer *sg, cctsa_buf *out, cc
 	r3_scratch *w = NULL;
 	cctsa_err err = CCTSA_OK;
 
-	if (sg->state != SG_REVEALED || sg->pre == NULL || sg->sess.have_w != sg->sess.act) {
+	if (sg->state != SG_REVEALED || sg->pre == NULL || sg->sess.aborted ||
+	    sg->sess.have_w != sg->sess.act) {
 		return cctsa_fail(diag, CCTSA_E_STATE, "tmldsa: round 3 needs all three checked W");
 	}
 	/* From here on the round-1 state is spent whatever happens (spec §6 item 3). */

@@ -86,11 +86,22 @@ typedef struct {
 	uint8_t mu[64];
 	uint8_t ssid[CCTSA_TMLDSA_SSID_LEN];
 	unsigned have_cmt, have_w, have_z; /* party masks */
+	unsigned aborted; /* a bad frame arrived: the attempt is dead (spec §3.3 step 1) */
 	uint8_t cmt[CCTSA_TMLDSA_N][32];
 	uint8_t *w[CCTSA_TMLDSA_N];        /* TM_W_LEN each (heap), NULL if absent */
 	uint8_t *z[CCTSA_TMLDSA_N];        /* TM_Z_LEN each (heap) */
 	uint64_t zmap[CCTSA_TMLDSA_N];
 } tm_sess;
+
+enum { SG_STARTED = 1, SG_REVEALED, SG_DONE };
+
+struct cctsa_tmldsa_signer {
+	cctsa_tmldsa_share *sh;
+	cctsa_tmldsa_pre *pre; /* caller-owned; NULL once consumed */
+	unsigned state;
+	unsigned accepted;
+	tm_sess sess;
+};
 
 /* ---- params.c ---- */
 int tm_subset_index(unsigned mask);

@@ -142,17 +142,24 @@ out:
 
 /* ---- reader ---- */
 
-static cctsa_err check_w(const uint8_t *p, cctsa_diag *diag)
+/* W: every 23-bit field < q. The payload length was checked; views come from a cursor. */
+static cctsa_err check_w(const uint8_t *payload, cctsa_diag *diag)
 {
+	cctsa_cursor c;
 	uint32_t v[8];
 
-	for (size_t off = 0; off < TM_W_LEN; off += 23) {
-		unpack_bits(v, p + off, 8, 23);
+	cctsa_cursor_init(&c, payload, TM_W_LEN);
+	for (size_t g = 0; g < TM_W_LEN / 23; g++) {
+		const uint8_t *p;
+
+		if (cctsa_cursor_get_view(&c, &p, 23) != CCTSA_OK) {
+			return CCTSA_E_INTERNAL;
+		}
+		unpack_bits(v, p, 8, 23);
 		for (unsigned i = 0; i < 8; i++) {
 			if (v[i] >= TM_Q) {
 				return cctsa_fail(diag, CCTSA_E_MALFORMED,
-						  "tmldsa: W coefficient %zu is >= q",
-						  off / 23 * 8 + i);
+						  "tmldsa: W coefficient %zu is >= q", g * 8 + i);
 			}
 		}
 	}
@@ -169,35 +176,51 @@ static int all_zero(const uint8_t *p, size_t n)
 	return acc == 0;
 }
 
-static cctsa_err check_z(const uint8_t *p, cctsa_diag *diag)
+/* One accepted repetition: every |z| < gamma1 - beta. */
+static int z_in_bound(const uint8_t *rep)
+{
+	cctsa_cursor c;
+	tm_poly z;
+
+	cctsa_cursor_init(&c, rep, TM_Z_REP);
+	for (unsigned q = 0; q < TM_LC; q++) {
+		const uint8_t *p;
+
+		if (cctsa_cursor_get_view(&c, &p, 640) != CCTSA_OK) {
+			return 0;
+		}
+		tm_unpack_z(&z, p);
+		for (unsigned i = 0; i < TM_NC; i++) {
+			if (z.c[i] >= TM_GAMMA1 - TM_BETA || z.c[i] <= -(TM_GAMMA1 - TM_BETA)) {
+				return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+static cctsa_err check_z(const uint8_t *payload, cctsa_diag *diag)
 {
 	cctsa_cursor c;
 	uint64_t map;
-	tm_poly z;
 
-	cctsa_cursor_init(&c, p, TM_ZMAP_LEN);
+	cctsa_cursor_init(&c, payload, TM_ZMAP_LEN + TM_Z_LEN);
 	if (cctsa_cursor_get_u64le(&c, &map) != CCTSA_OK || (map >> TM_REPS) != 0) {
 		return cctsa_fail(diag, CCTSA_E_MALFORMED, "tmldsa: Z bitmap has bits >= 62 set");
 	}
 	for (unsigned j = 0; j < TM_REPS; j++) {
-		const uint8_t *r = p + TM_ZMAP_LEN + (size_t)j * TM_Z_REP;
+		const uint8_t *r;
 
-		if (!((map >> j) & 1)) {
-			if (!all_zero(r, TM_Z_REP)) {
-				return cctsa_fail(diag, CCTSA_E_MALFORMED,
-						  "tmldsa: rejected repetition %u is not all zero", j);
-			}
-			continue;
+		if (cctsa_cursor_get_view(&c, &r, TM_Z_REP) != CCTSA_OK) {
+			return CCTSA_E_INTERNAL;
 		}
-		for (unsigned q = 0; q < TM_LC; q++) {
-			tm_unpack_z(&z, r + (size_t)q * 640);
-			for (unsigned i = 0; i < TM_NC; i++) {
-				if (z.c[i] >= TM_GAMMA1 - TM_BETA || z.c[i] <= -(TM_GAMMA1 - TM_BETA)) {
-					return cctsa_fail(diag, CCTSA_E_MALFORMED,
-							  "tmldsa: z coefficient out of bound "
-							  "(repetition %u)", j);
-				}
-			}
+		if (!((map >> j) & 1) && !all_zero(r, TM_Z_REP)) {
+			return cctsa_fail(diag, CCTSA_E_MALFORMED,
+					  "tmldsa: rejected repetition %u is not all zero", j);
+		}
+		if (((map >> j) & 1) && !z_in_bound(r)) {
+			return cctsa_fail(diag, CCTSA_E_MALFORMED,
+					  "tmldsa: z coefficient out of bound (repetition %u)", j);
 		}
 	}
 	return CCTSA_OK;

@@ -92,6 +92,8 @@ static void test_bad_frames(void)
 		{"short ATTEST", (const uint8_t *)HELLO_OK "\x01\xf2\x00\x00\x00\x01" "x", 6 + 33 + 7,
 		 CCTSA_NET_REFUSE_PROTOCOL, "outside 1193..16384"},
 	};
+	static const bad_case silent = {"silence after HELLO", (const uint8_t *)HELLO_OK, 6 + 33,
+					CCTSA_NET_REFUSE_TIMEOUT, "not attested within 300 ms"};
 	static const bad_case nocert = {"TLS without a certificate", (const uint8_t *)HELLO_OK, 6 + 33,
 					CCTSA_NET_REFUSE_TLS, "certificate"};
 	world w;
@@ -115,6 +117,15 @@ static void test_bad_frames(void)
 	ctx = SSL_CTX_new(TLS_client_method());
 	CHECK(ctx != NULL);
 	tls_client(&w, ctx, port, &nocert);
+	SSL_CTX_free(ctx);
+	world_free(&w);
+	/* a peer that says HELLO and then nothing: dropped at the (here 300 ms) deadline */
+	world_init(&w, 2);
+	test_up_timeout_ms = 300;
+	node_start(&w, 1, &hr, &sim_a.chain, &v);
+	CHECK_OK(net_tls_identity(&ctx, kh, NULL));
+	tls_client(&w, ctx, cctsa_net_mesh_port(w.nodes[1].m), &silent);
+	test_up_timeout_ms = 0;
 	SSL_CTX_free(ctx);
 	world_free(&w);
 }

@@ -74,6 +74,7 @@ int main(void)
 	uint8_t pk[CCTSA_TMLDSA_PK_LEN], seed[32];
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	tmt_from_signer = 1; /* the coordinator's combiner: no re-hashing of W */
 	CHECK_OK(cctsa_rand_bytes(seed, sizeof(seed)));
 	CHECK_OK(cctsa_tmldsa_dealer_keygen(pk, sh, seed));
 	test_stats(sh);
