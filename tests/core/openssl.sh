@@ -5,7 +5,9 @@ set -eu
 out=$(mktemp -d /tmp/cctsa-core-openssl-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 rmdir "$out"
-CORE_TEST_OUT="$out" CORE_TEST_QUICK=1 "$CCTSA_BIN/core_test" 2>&1 | grep '^core:'
+CORE_TEST_OUT="$out" CORE_TEST_QUICK=1 "$CCTSA_BIN/core_test" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+grep '^core:' "$out.log"
+rm -f "$out.log"
 # Request 0 imprints the bytes 00 01 .. 1f (SHA-256 length) and asked for certificates.
 digest=$(printf '%s' 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f)
 openssl ts -verify -digest "$digest" -in "$out/token.tst" -token_in -CAfile "$out/ca/root-ecdsa.pem"
