@@ -147,6 +147,8 @@ void tm_share_fill(cctsa_tmldsa_share *sh, const uint8_t pk[CCTSA_TMLDSA_PK_LEN]
 /* ---- hyperball.c ---- */
 /* x = hyperball sample j for rho'' (spec §3.1). */
 void tm_hyperball(double x[TM_DIM], const uint8_t rho2[64], unsigned j);
+/* x[s] = hyperball sample j[s] for s < n (n <= 4), four streams at once (same output). */
+void tm_hyperball_x4(double *const x[4], const uint8_t rho2[64], const unsigned j[4], unsigned n);
 
 /* ---- prim.c: plain ML-DSA-65 pieces (src/mldsa) ---- */
 void tm_expand_a(tm_matrix *a, const uint8_t rho[32]);
