@@ -26,8 +26,7 @@ static void round_vector(tm_poly *out, const double *x, unsigned npoly)
 {
 	for (unsigned p = 0; p < npoly; p++) {
 		for (unsigned i = 0; i < TM_NC; i++) {
-			/* C round: halves away from zero (spec §8 item 4). */
-			out[p].c[i] = (int32_t)round(x[p * TM_NC + i]);
+			out[p].c[i] = tm_round_away(x[p * TM_NC + i]);
 		}
 	}
 }

@@ -181,6 +181,20 @@ CCTSA_MUST_USE cctsa_err tm_verify(const uint8_t pk[CCTSA_TMLDSA_PK_LEN], const 
 				   size_t msg_len, const uint8_t *ctx, size_t ctx_len,
 				   const uint8_t sig[CCTSA_TMLDSA_SIG_LEN]);
 
+/*
+ * (int32_t)round(v) (C round: halves away from zero, spec §8 item 4) without the
+ * libm call, for |v| < 2^31 (|x| <= nu r' here). t = trunc(v) is exact, and so is
+ * f = v - t (t is v with its fraction bits cleared), so |f| >= 0.5 decides the
+ * rounding exactly as round() does.
+ */
+static inline int32_t tm_round_away(double v)
+{
+	int32_t t = (int32_t)v;
+	double f = v - (double)t;
+
+	return t + (int32_t)(f >= 0.5) - (int32_t)(f <= -0.5);
+}
+
 /* Reduce to [0, q) from any int64. */
 static inline int32_t tm_modq(int64_t v)
 {
