@@ -26,8 +26,7 @@ static void round_vector(tm_poly *out, const double *x, unsigned npoly)
 {
 	for (unsigned p = 0; p < npoly; p++) {
 		for (unsigned i = 0; i < TM_NC; i++) {
-			/* C round: halves away from zero (spec §8 item 4). */
-			out[p].c[i] = (int32_t)round(x[p * TM_NC + i]);
+			out[p].c[i] = tm_round_away(x[p * TM_NC + i]);
 		}
 	}
 }
@@ -63,9 +62,19 @@ static cctsa_err pre_new_seeded(cctsa_tmldsa_pre **out, const cctsa_tmldsa_share
 	}
 	pre->id = sh->id;
 	memcpy(pre->tr, sh->tr, 64);
-	for (unsigned j = 0; j < TM_REPS; j++) {
-		tm_hyperball(pre->x[j], rho2, j);
-		commit_rep(pre, &sh->ahat, j);
+	/* The 62 sampler streams four at a time (15 groups of 4, then 2). */
+	for (unsigned j0 = 0; j0 < TM_REPS; j0 += 4) {
+		unsigned n = TM_REPS - j0 < 4 ? TM_REPS - j0 : 4;
+		unsigned js[4] = { j0, j0 + 1, j0 + 2, j0 + 3 };
+		double *xs[4] = { pre->x[j0], NULL, NULL, NULL };
+
+		for (unsigned s = 1; s < n; s++) {
+			xs[s] = pre->x[j0 + s];
+		}
+		tm_hyperball_x4(xs, rho2, js, n);
+		for (unsigned s = 0; s < n; s++) {
+			commit_rep(pre, &sh->ahat, j0 + s);
+		}
 	}
 	tm_cmt(pre->cmt, pre->tr, pre->id, pre->w);
 	*out = pre;

@@ -147,6 +147,8 @@ void tm_share_fill(cctsa_tmldsa_share *sh, const uint8_t pk[CCTSA_TMLDSA_PK_LEN]
 /* ---- hyperball.c ---- */
 /* x = hyperball sample j for rho'' (spec §3.1). */
 void tm_hyperball(double x[TM_DIM], const uint8_t rho2[64], unsigned j);
+/* x[s] = hyperball sample j[s] for s < n (n <= 4), four streams at once (same output). */
+void tm_hyperball_x4(double *const x[4], const uint8_t rho2[64], const unsigned j[4], unsigned n);
 
 /* ---- prim.c: plain ML-DSA-65 pieces (src/mldsa) ---- */
 void tm_expand_a(tm_matrix *a, const uint8_t rho[32]);
@@ -178,6 +180,20 @@ void tm_sig_encode(uint8_t sig[CCTSA_TMLDSA_SIG_LEN], const uint8_t ctilde[48],
 CCTSA_MUST_USE cctsa_err tm_verify(const uint8_t pk[CCTSA_TMLDSA_PK_LEN], const uint8_t *msg,
 				   size_t msg_len, const uint8_t *ctx, size_t ctx_len,
 				   const uint8_t sig[CCTSA_TMLDSA_SIG_LEN]);
+
+/*
+ * (int32_t)round(v) (C round: halves away from zero, spec §8 item 4) without the
+ * libm call, for |v| < 2^31 (|x| <= nu r' here). t = trunc(v) is exact, and so is
+ * f = v - t (t is v with its fraction bits cleared), so |f| >= 0.5 decides the
+ * rounding exactly as round() does.
+ */
+static inline int32_t tm_round_away(double v)
+{
+	int32_t t = (int32_t)v;
+	double f = v - (double)t;
+
+	return t + (int32_t)(f >= 0.5) - (int32_t)(f <= -0.5);
+}
 
 /* Reduce to [0, q) from any int64. */
 static inline int32_t tm_modq(int64_t v)

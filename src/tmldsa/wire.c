@@ -52,9 +52,38 @@ void tm_pack23(uint8_t *out, const tm_poly *p)
 	pack_bits(out, (const uint32_t *)p->c, TM_NC, 23);
 }
 
+static uint64_t load_le(const uint8_t *in, unsigned nbytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = nbytes; i > 0; i--) {
+		v = (v << 8) | in[i - 1];
+	}
+	return v;
+}
+
+/*
+ * Same result as unpack_bits(.., 23), eight coefficients (23 bytes) at a time:
+ * bits 0..63, 64..127 and 128..183 of each group are loaded as three words.
+ */
 void tm_unpack23(tm_poly *p, const uint8_t *in)
 {
-	unpack_bits((uint32_t *)p->c, in, TM_NC, 23);
+	const uint64_t m = ((uint64_t)1 << 23) - 1;
+
+	for (unsigned g = 0; g < TM_NC / 8; g++) {
+		const uint8_t *b = in + 23 * g;
+		uint64_t lo = load_le(b, 8), mid = load_le(b + 8, 8), hi = load_le(b + 16, 7);
+		int32_t *c = p->c + 8 * g;
+
+		c[0] = (int32_t)(lo & m);
+		c[1] = (int32_t)((lo >> 23) & m);
+		c[2] = (int32_t)(((lo >> 46) | (mid << 18)) & m);
+		c[3] = (int32_t)((mid >> 5) & m);
+		c[4] = (int32_t)((mid >> 28) & m);
+		c[5] = (int32_t)(((mid >> 51) | (hi << 13)) & m);
+		c[6] = (int32_t)((hi >> 10) & m);
+		c[7] = (int32_t)((hi >> 33) & m);
+	}
 }
 
 /* BitPack(z, gamma1 - 1, gamma1): 20 bits holding gamma1 - z; z centred. */
