@@ -191,7 +191,8 @@ exits 1 "$C" ts-reply --query "$W/q-yes.tsq" --keys "$W/badkeys" --out "$W/x.tsr
 exits 1 "$C" verify --in "$W/nonexistent.tsr" --query "$W/q-yes.tsq" --ca-ecdsa "$P/ca-ecdsa.pem"
 exits 1 "$C" verify --in "$W/r-yes.tsr" --query "$W/q-yes.tsq" --ca-ecdsa "$W/data"
 exits 1 "$C" verify --in "$W/r-yes.tsr" --query "$W/q-yes.tsq" --ca-ecdsa "$P/ca-ecdsa.pem" --binding "$W/data"
-exits 1 "$CCTSA_BIN/cctsa-gateway" --port 0
+exits 2 "$CCTSA_BIN/cctsa-gateway" --port 0
+exits 1 "$CCTSA_BIN/cctsa-gateway" --keys "$W/nonexistent" --port 0
 exits 2 "$CCTSA_BIN/cctsa-gateway" --keys "$P" --port 70000
 [ "$pass" -eq 55 ] || die "$pass checks ran, expected 55"
 echo "interop: $pass checks passed"
