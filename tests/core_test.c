@@ -18,7 +18,7 @@
 #include "core/core_int.h"
 #include "core_util.h"
 
-#define MAX_TOKENS 64
+#define MAX_TOKENS 96
 
 typedef struct {
 	int done;

@@ -219,6 +219,101 @@ static void status_and_control(tcl *cl)
 		  CCTSA_E_MALFORMED);
 }
 
+/* Used presignature slots of node n that some other node initiated (member copies). */
+static size_t member_slots(tcl *cl, unsigned n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < PRESIG_MAX; i++) {
+		k += cl->n[n]->presig[i].used && cl->n[n]->presig[i].initiator != n;
+	}
+	return k;
+}
+
+static uint64_t locked_now(tcl *cl)
+{
+	cctsa_core_status st;
+
+	cctsa_core_status_get(cl->n[0], &st);
+	CHECK(st.alloc_failures == 0);
+	return st.secret_bytes_locked;
+}
+
+/*
+ * Regression (cluster stalled after ~37 tokens): a member's copy of a presignature
+ * must be released when it is used, and no locked memory may stay behind per token.
+ * Many sequential tokens through one coordinator and one set leave every node's
+ * member slots and the process's locked memory where they were.
+ */
+static void no_leak_per_token(tcl *cl, unsigned count)
+{
+	size_t before[CCTSA_CORE_NODES];
+	uint64_t locked;
+	ts_out o;
+
+	cctsa_core_set_preferred_set(cl->n[0], 0x07);
+	CHECK(stamp(cl, 0, 100, 0, 0, &o)); /* first use of this set: lazy allocations */
+	for (unsigned n = 0; n < CCTSA_CORE_NODES; n++) {
+		before[n] = member_slots(cl, n);
+	}
+	locked = locked_now(cl);
+	for (unsigned k = 0; k < count; k++) {
+		CHECK(stamp(cl, 0, 101 + k, k % 5 == 0, k % 2, &o));
+	}
+	cctsa_core_set_preferred_set(cl->n[0], 0);
+	for (unsigned n = 0; n < CCTSA_CORE_NODES; n++) {
+		CHECK(member_slots(cl, n) == before[n]);
+	}
+	CHECK(locked_now(cl) == locked);
+	fprintf(stderr, "core: %u sequential tokens, no presignature slot or locked byte (%llu) left behind\n",
+		count + 1, (unsigned long long)locked);
+}
+
+static void drop_queue(tcl *cl)
+{
+	while (cl->head != NULL) {
+		tmsg *m = cl->head;
+
+		cl->head = m->next;
+		cctsa_mem_free(m->data);
+		cctsa_mem_free(m);
+	}
+	cl->tail = NULL;
+}
+
+/*
+ * A presigning session that never completes (its messages lost) is dropped at its
+ * deadline, and the job that waited for it goes on with another set: a token, no hang.
+ */
+static void stuck_presign(tcl *cl)
+{
+	cctsa_tsp_req req;
+	ts_out o;
+	int64_t now = cl->n[0]->now_ms;
+
+	make_req(&req, 200, 0);
+	memset(&o, 0, sizeof o);
+	cctsa_core_set_preferred_set(cl->n[0], 0x07);
+	CHECK(core_presig_ready(cl->n[0], 0x07) == NULL && core_presig_pending(cl->n[0], 0x07) == 0);
+	cctsa_core_timestamp(cl->n[0], &req, 0, ts_cb, &o);
+	CHECK(o.done == 0 && core_presig_pending(cl->n[0], 0x07) == 1);
+	drop_queue(cl); /* PRESIGN_START and round 1 are lost */
+	cctsa_core_tick(cl->n[0], now + SESSION_TIMEOUT_MS / 2);
+	t_pump(cl, 0);
+	CHECK(o.done == 0); /* still within the deadline: waits */
+	cctsa_core_tick(cl->n[0], now + SESSION_TIMEOUT_MS + 1);
+	t_pump(cl, 0);
+	CHECK(o.done == 1 && o.status == CCTSA_TSP_STATUS_GRANTED);
+	CHECK(core_presig_pending(cl->n[0], 0x07) == 0);
+	verify_token(&o.token, &req, CCTSA_TSP_FULLY_VERIFIED);
+	CHECK(issued.n < MAX_TOKENS);
+	issued.tok[issued.n] = o.token;
+	issued.coord[issued.n] = 0;
+	issued.n++;
+	cctsa_core_set_preferred_set(cl->n[0], 0);
+	fprintf(stderr, "core: a lost presigning session expires and its job is signed by another set\n");
+}
+
 int main(void)
 {
 	tcl *cl = cctsa_mem_alloc(sizeof *cl);
@@ -251,6 +346,8 @@ int main(void)
 		fprintf(stderr, "core: quick run done (%s)\n", g_dir);
 		return 0;
 	}
+	no_leak_per_token(cl, 24);
+	stuck_presign(cl);
 	refusals(cl);
 	skewed_participant(cl);
 	faults(cl);

@@ -226,6 +226,8 @@ typedef struct {
 	uint64_t mldsa_attempts_left;
 	size_t presigs, mldsa_pre;     /* pool levels */
 	uint64_t tokens, failures, refusals, retries;
+	uint64_t alloc_failures;       /* locked (secret) allocations refused */
+	uint64_t secret_bytes_locked;  /* process-wide locked memory (VmLck), 0 if unknown */
 	uint8_t transcript_hash[CCTSA_CORE_HASH_LEN];
 } cctsa_core_status;
 void cctsa_core_status_get(const cctsa_core *c, cctsa_core_status *st);

@@ -211,6 +211,9 @@ void core_job_attempt(cctsa_core *c, core_job *job)
 	err = launch(c, job, m, p, NULL);
 	if (err == CCTSA_E_STATE && job->kind == JOB_TST && job->sess == NULL) {
 		job_end(c, job, CCTSA_TSP_FAIL_TIME_NOT_AVAILABLE, "trusted time not available", 1);
+	} else if (err == CCTSA_E_RESOURCE) {
+		/* Out of locked memory here: no other set helps; fail now, never hang. */
+		job_end(c, job, CCTSA_TSP_FAIL_SYSTEM_FAILURE, "out of locked memory", 1);
 	} else if (err != CCTSA_OK) {
 		if (job->sess != NULL) {
 			core_job_attempt_failed(c, job->sess, 1);
@@ -274,6 +277,23 @@ void core_jobs_kick(cctsa_core *c)
 		core_job *j = &c->jobs[i];
 
 		if (j->used && j->sess == NULL && j->waiting != 0 && core_presig_ready(c, j->waiting) != NULL) {
+			core_job_attempt(c, j);
+		}
+	}
+}
+
+/* A presignature some job was waiting for is gone: that set failed for the job. */
+void core_jobs_presig_lost(cctsa_core *c, unsigned set_mask);
+void core_jobs_presig_lost(cctsa_core *c, unsigned set_mask)
+{
+	for (size_t i = 0; i < SESS_MAX; i++) {
+		core_job *j = &c->jobs[i];
+
+		if (j->used && j->sess == NULL && j->waiting == set_mask &&
+		    core_presig_pending(c, set_mask) == 0) {
+			j->bad_sets |= 1u << set_index(set_mask);
+			j->waiting = 0;
+			j->tries++;
 			core_job_attempt(c, j);
 		}
 	}

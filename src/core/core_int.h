@@ -185,6 +185,7 @@ struct cctsa_core {
 	cctsa_audit_log *audit;
 	uint64_t audit_last_ms;
 	uint64_t tokens, failures, refusals, retries, reattempts;
+	uint64_t alloc_failures; /* secret (locked) allocations refused */
 };
 
 /* node.c */
@@ -240,6 +241,8 @@ int core_presig_pending(const cctsa_core *c, unsigned set_mask);
 void core_presig_drop(core_presig *p);
 void core_pool_fail_peer(cctsa_core *c, unsigned peer);
 void core_pool_refill(cctsa_core *c);
+void core_pool_expire(cctsa_core *c);
+void core_presig_release(cctsa_core *c, unsigned initiator, const uint8_t pid[32]);
 CCTSA_MUST_USE cctsa_err core_pre_take(cctsa_core *c, cctsa_tmldsa_pre **out);
 void core_set_members(unsigned mask, uint8_t set[3]);
 

@@ -80,11 +80,14 @@ static cctsa_err metrics(daemon_t *d, cctsa_buf *b)
 				"# TYPE cctsa_core_retries_total counter\ncctsa_core_retries_total %llu\n"
 				"# TYPE cctsa_core_pool gauge\ncctsa_core_pool{kind=\"ecdsa_presignature\"} %zu\n"
 				"cctsa_core_pool{kind=\"mldsa_round1\"} %zu\n"
-				"# TYPE cctsa_core_mldsa_attempts_left gauge\ncctsa_core_mldsa_attempts_left %llu\n",
+				"# TYPE cctsa_core_mldsa_attempts_left gauge\ncctsa_core_mldsa_attempts_left %llu\n"
+				"# TYPE cctsa_core_alloc_failures_total counter\ncctsa_core_alloc_failures_total %llu\n"
+				"# TYPE cctsa_core_secret_bytes_locked gauge\ncctsa_core_secret_bytes_locked %llu\n",
 				st.reachable, cctsa_core_state_name(st.state), cctsa_core_key_state_name(st.key_state),
 				(unsigned long long)st.tokens, (unsigned long long)st.failures,
 				(unsigned long long)st.refusals, (unsigned long long)st.retries, st.presigs, st.mldsa_pre,
-				(unsigned long long)st.mldsa_attempts_left);
+				(unsigned long long)st.mldsa_attempts_left, (unsigned long long)st.alloc_failures,
+				(unsigned long long)st.secret_bytes_locked);
 }
 
 static cctsa_err attestation(daemon_t *d, cctsa_buf *b)

@@ -1,4 +1,5 @@
 /* core: the node object, its state machine, message dispatch and deferral. */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -363,10 +364,30 @@ void cctsa_core_tick(cctsa_core *c, int64_t now_ms)
 		}
 	}
 	core_sess_expire(c);
+	core_pool_expire(c);
 	core_dkg_expire(c);
 	core_pool_refill(c);
 	defer_replay(c);
 	core_jobs_requeue_kick(c);
+}
+
+/* Locked memory of this process (kB line VmLck of /proc/self/status), in bytes; 0 if unknown. */
+static uint64_t locked_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	unsigned long long kb = 0;
+
+	if (f == NULL) {
+		return 0;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "VmLck:", 6) == 0 && sscanf(line + 6, "%llu", &kb) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return (uint64_t)kb * 1024u;
 }
 
 void cctsa_core_status_get(const cctsa_core *c, cctsa_core_status *st)
@@ -388,6 +409,8 @@ void cctsa_core_status_get(const cctsa_core *c, cctsa_core_status *st)
 	st->failures = c->failures;
 	st->refusals = c->refusals;
 	st->retries = c->retries;
+	st->alloc_failures = c->alloc_failures;
+	st->secret_bytes_locked = locked_bytes();
 	memcpy(st->transcript_hash, c->th, sizeof st->transcript_hash);
 }
 
@@ -432,11 +455,13 @@ cctsa_err cctsa_core_status_json(const cctsa_core *c, cctsa_buf *out)
 					"\"measurement\":\"%s\","
 					"\"pools\":{\"ecdsa_presignatures\":%zu,\"mldsa_round1\":%zu},"
 					"\"mldsa_attempts_left\":%llu,\"tokens\":%llu,\"failures\":%llu,"
-					"\"refusals\":%llu,\"retries\":%llu}",
+					"\"refusals\":%llu,\"retries\":%llu,\"alloc_failures\":%llu,"
+					"\"secret_bytes_locked\":%llu}",
 				   synced ? "true" : "false", synced ? bound : 0, (unsigned long long)st.key_epoch, meas,
 				   st.presigs, st.mldsa_pre, (unsigned long long)st.mldsa_attempts_left,
 				   (unsigned long long)st.tokens, (unsigned long long)st.failures,
-				   (unsigned long long)st.refusals, (unsigned long long)st.retries));
+				   (unsigned long long)st.refusals, (unsigned long long)st.retries,
+				   (unsigned long long)st.alloc_failures, (unsigned long long)st.secret_bytes_locked));
 out:
 	return err;
 }

@@ -93,7 +93,11 @@ static cctsa_err local_start(cctsa_core *c, core_presig *p, cctsa_diag *diag)
 
 	cctsa_buf_init(&b, 0);
 	core_set_members(p->set_mask, set);
-	CCTSA_TRY(cctsa_tecdsa_presign_new(&p->s, c->te, p->pid, set, diag));
+	err = cctsa_tecdsa_presign_new(&p->s, c->te, p->pid, set, diag);
+	if (err == CCTSA_E_RESOURCE) {
+		c->alloc_failures++; /* locked memory exhausted: the session fails now, never hangs */
+	}
+	CCTSA_TRY(err);
 	p->deadline = c->now_ms + SESSION_TIMEOUT_MS;
 	for (unsigned j = 0; j < CORE_N; j++) {
 		if (j != c->id && (p->set_mask & (1u << j))) {
@@ -157,6 +161,18 @@ static void report(cctsa_core *c, core_presig *p, int ok)
 }
 
 void core_jobs_kick(cctsa_core *c);
+void core_jobs_presig_lost(cctsa_core *c, unsigned set_mask);
+
+static void refuse_start(cctsa_core *c, unsigned initiator, const uint8_t start[33])
+{
+	uint8_t done[33];
+
+	memcpy(done, start, 32);
+	done[32] = 0;
+	if (core_send(c, initiator, CCTSA_CORE_MSG_PRESIGN_DONE, done, sizeof done) != CCTSA_OK) {
+		/* the initiator is gone: its pool entry goes with it */
+	}
+}
 
 static cctsa_err on_msg(cctsa_core *c, unsigned from, core_presig *p, const uint8_t *m, size_t len,
 			uint8_t round, cctsa_diag *diag)
@@ -221,8 +237,12 @@ cctsa_err core_pool_on_message(cctsa_core *c, unsigned from, uint8_t type, const
 	}
 	e = core_presig_find(c, p);
 	if (type == CCTSA_CORE_MSG_PRESIGN_START) {
-		if (e != NULL || !(p[32] & (1u << from)) || !(p[32] & (1u << c->id)) || (e = slot(c)) == NULL) {
+		if (e != NULL || !(p[32] & (1u << from)) || !(p[32] & (1u << c->id))) {
 			return CCTSA_E_STATE;
+		}
+		if ((e = slot(c)) == NULL) {
+			refuse_start(c, from, p); /* the initiator drops it now instead of waiting */
+			return CCTSA_E_RESOURCE;
 		}
 		e->used = 1;
 		memcpy(e->pid, p, 32);
@@ -241,7 +261,10 @@ cctsa_err core_pool_on_message(cctsa_core *c, unsigned from, uint8_t type, const
 		return CCTSA_E_STATE;
 	}
 	if (!p[32]) {
+		unsigned m = e->set_mask;
+
 		core_presig_drop(e);
+		core_jobs_presig_lost(c, m);
 		return CCTSA_OK;
 	}
 	e->done_mask |= 1u << from;
@@ -256,6 +279,41 @@ void core_pool_fail_peer(cctsa_core *c, unsigned peer)
 	for (size_t i = 0; i < PRESIG_MAX; i++) {
 		if (c->presig[i].used && (c->presig[i].set_mask & (1u << peer))) {
 			core_presig_drop(&c->presig[i]);
+		}
+	}
+}
+
+/*
+ * A member's copy of a presignature is released when the coordinator's SIGN_REQ
+ * names it (single use, whatever the outcome), so member slots do not fill up.
+ */
+void core_presig_release(cctsa_core *c, unsigned initiator, const uint8_t pid[32])
+{
+	core_presig *p = core_presig_find(c, pid);
+
+	if (p != NULL && p->initiator == initiator && p->initiator != c->id) {
+		core_presig_drop(p);
+	}
+}
+
+/*
+ * Presigning sessions that have not finished by their deadline (a lost message, a
+ * member that refused or dropped it) are dropped, and jobs waiting for one of them
+ * try again at once, so that nothing waits for a presignature that cannot come.
+ */
+void core_pool_expire(cctsa_core *c)
+{
+	for (size_t i = 0; i < PRESIG_MAX; i++) {
+		core_presig *p = &c->presig[i];
+
+		if (p->used && p->deadline != 0 && p->deadline < c->now_ms &&
+		    (p->s != NULL || (p->initiator == c->id && p->done_mask != p->set_mask))) {
+			unsigned m = p->set_mask, mine = p->initiator == c->id;
+
+			core_presig_drop(p);
+			if (mine) {
+				core_jobs_presig_lost(c, m);
+			}
 		}
 	}
 }
@@ -293,18 +351,28 @@ void core_pool_refill(cctsa_core *c)
 		}
 	}
 	if (c->n_pre < c->mldsa_pool && c->tm != NULL) {
-		if (cctsa_tmldsa_pre_new(&c->pre_pool[c->n_pre], c->tm) == CCTSA_OK) {
+		cctsa_err err = cctsa_tmldsa_pre_new(&c->pre_pool[c->n_pre], c->tm);
+
+		if (err == CCTSA_OK) {
 			c->n_pre++;
+		} else if (err == CCTSA_E_RESOURCE) {
+			c->alloc_failures++;
 		}
 	}
 }
 
 cctsa_err core_pre_take(cctsa_core *c, cctsa_tmldsa_pre **out)
 {
+	cctsa_err err;
+
 	if (c->n_pre > 0) {
 		*out = c->pre_pool[--c->n_pre];
 		c->pre_pool[c->n_pre] = NULL;
 		return CCTSA_OK;
 	}
-	return cctsa_tmldsa_pre_new(out, c->tm);
+	err = cctsa_tmldsa_pre_new(out, c->tm);
+	if (err == CCTSA_E_RESOURCE) {
+		c->alloc_failures++;
+	}
+	return err;
 }

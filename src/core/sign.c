@@ -363,6 +363,7 @@ static cctsa_err on_sign_req(cctsa_core *c, unsigned from, const uint8_t *p, siz
 		return CCTSA_OK;
 	}
 	why = core_refuse_check(c, from, &r, diag);
+	core_presig_release(c, from, r.pid); /* single use here too, whatever the outcome */
 	if (why != 0) {
 		refuse(c, from, r.job_id, why);
 		return CCTSA_OK;
