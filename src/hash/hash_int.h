@@ -18,6 +18,9 @@ typedef struct {
 	uint64_t s[25][4];
 } cctsa_keccak_x4;
 
+/* The 24 iota round constants (FIPS 202 §3.2.5), one table for every permutation. */
+extern const uint64_t cctsa_keccak_rc[24];
+
 /* Permutes all four states (dispatches to AVX2 or the portable path). */
 void cctsa_keccak_x4_f1600(cctsa_keccak_x4 *st);
 /* The two implementations, for tests (the AVX2 one only if the CPU has AVX2). */

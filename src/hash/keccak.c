@@ -8,9 +8,10 @@
 
 #include "cctsa/base.h"
 #include "cctsa/hash.h"
+#include "hash_int.h"
 
-/* Round constants RC[i] of iota (FIPS 202 §3.2.5). */
-static const uint64_t keccak_rc[24] = {
+/* Round constants RC[i] of iota (FIPS 202 §3.2.5); shared with the 4-way permutations. */
+const uint64_t cctsa_keccak_rc[24] = {
 	0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL,
 	0x8000000080008000ULL, 0x000000000000808bULL, 0x0000000080000001ULL,
 	0x8000000080008081ULL, 0x8000000000008009ULL, 0x000000000000008aULL,
@@ -81,7 +82,7 @@ void cctsa_keccak_f1600(uint64_t a[static 25])
 		KECCAK_CHI_ROW(2);
 		KECCAK_CHI_ROW(3);
 		KECCAK_CHI_ROW(4);
-		a[0] ^= keccak_rc[round];
+		a[0] ^= cctsa_keccak_rc[round];
 	}
 	cctsa_wipe(b, sizeof(b));
 	cctsa_wipe(c, sizeof(c));

@@ -11,17 +11,6 @@
 
 #define AVX2 __attribute__((target("avx2")))
 
-static const uint64_t keccak_x4_rc[24] = {
-	0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL,
-	0x8000000080008000ULL, 0x000000000000808bULL, 0x0000000080000001ULL,
-	0x8000000080008081ULL, 0x8000000000008009ULL, 0x000000000000008aULL,
-	0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
-	0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL,
-	0x8000000000008003ULL, 0x8000000000008002ULL, 0x8000000000000080ULL,
-	0x000000000000800aULL, 0x800000008000000aULL, 0x8000000080008081ULL,
-	0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
-};
-
 #define XOR(a, b) _mm256_xor_si256((a), (b))
 #define ROL(x, r) _mm256_or_si256(_mm256_slli_epi64((x), (r)), _mm256_srli_epi64((x), 64 - (r)))
 /* B[dst] = rotl(A[src] ^ D[x], r) */
@@ -79,7 +68,7 @@ AVX2 void cctsa_keccak_x4_f1600_avx2(cctsa_keccak_x4 *st)
 		CHI_ROW(2);
 		CHI_ROW(3);
 		CHI_ROW(4);
-		a[0] = XOR(a[0], _mm256_set1_epi64x((long long)keccak_x4_rc[round]));
+		a[0] = XOR(a[0], _mm256_set1_epi64x((long long)cctsa_keccak_rc[round]));
 	}
 	for (unsigned i = 0; i < 25; i++) {
 		_mm256_storeu_si256((__m256i *)(void *)st->s[i], a[i]);
