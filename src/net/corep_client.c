@@ -322,30 +322,44 @@ out:
 	return err;
 }
 
+/* Tracks an encoded request under its id and sends it; on failure nothing stays queued. */
+static cctsa_err cli_track(cctsa_net_corep_client *c, const cctsa_buf *b, const pending *tmpl, cctsa_diag *diag)
+{
+	pending *p = cctsa_mem_alloc(sizeof(*p));
+	cctsa_err err;
+
+	if (p == NULL) {
+		return CCTSA_E_RESOURCE;
+	}
+	*p = *tmpl;
+	err = cli_submit(c, b, p, diag);
+	if (err != CCTSA_OK) {
+		cctsa_mem_free(p);
+	}
+	return err;
+}
+
 cctsa_err cctsa_net_corep_client_ts(cctsa_net_corep_client *c, const cctsa_tsp_req *req, uint8_t flavor,
 				    cctsa_net_corep_ts_cb cb, void *arg, cctsa_diag *diag)
 {
 	cctsa_err err = CCTSA_OK;
 	cctsa_net_corep_ts_req m;
-	pending *p = NULL;
+	pending t;
 	cctsa_buf b;
 
 	cctsa_buf_init(&b, 0);
 	memset(&m, 0, sizeof(m));
+	memset(&t, 0, sizeof(t));
 	m.id = ++c->next_id;
 	m.flavor = flavor;
 	m.req = *req;
 	CCTSA_TRY(cctsa_net_corep_ts_req_encode(&b, &m, diag));
-	p = cctsa_mem_alloc(sizeof(*p));
-	CCTSA_ENSURE(p != NULL, CCTSA_E_RESOURCE);
-	p->id = m.id;
-	p->type = CCTSA_NET_COREP_TS_RESP;
-	p->ts_cb = cb;
-	p->arg = arg;
-	CCTSA_TRY(cli_submit(c, &b, p, diag));
-	p = NULL;
+	t.id = m.id;
+	t.type = CCTSA_NET_COREP_TS_RESP;
+	t.ts_cb = cb;
+	t.arg = arg;
+	CCTSA_TRY(cli_track(c, &b, &t, diag));
 out:
-	cctsa_mem_free(p);
 	cctsa_buf_free(&b);
 	return err;
 }
@@ -355,23 +369,20 @@ cctsa_err cctsa_net_corep_client_info(cctsa_net_corep_client *c, uint8_t what, c
 {
 	cctsa_err err = CCTSA_OK;
 	cctsa_net_corep_info_req m;
-	pending *p = NULL;
+	pending t;
 	cctsa_buf b;
 
 	cctsa_buf_init(&b, 0);
+	memset(&t, 0, sizeof(t));
 	m.id = ++c->next_id;
 	m.what = what;
 	CCTSA_TRY(cctsa_net_corep_info_req_encode(&b, &m, diag));
-	p = cctsa_mem_alloc(sizeof(*p));
-	CCTSA_ENSURE(p != NULL, CCTSA_E_RESOURCE);
-	p->id = m.id;
-	p->type = CCTSA_NET_COREP_INFO_RESP;
-	p->info_cb = cb;
-	p->arg = arg;
-	CCTSA_TRY(cli_submit(c, &b, p, diag));
-	p = NULL;
+	t.id = m.id;
+	t.type = CCTSA_NET_COREP_INFO_RESP;
+	t.info_cb = cb;
+	t.arg = arg;
+	CCTSA_TRY(cli_track(c, &b, &t, diag));
 out:
-	cctsa_mem_free(p);
 	cctsa_buf_free(&b);
 	return err;
 }
